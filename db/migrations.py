@@ -1,0 +1,126 @@
+"""The database schema, as numbered migrations: append new ones, never edit an applied one.
+
+Each migration runs in its own transaction and is recorded in `_sqlite_migrations`, so every run can
+call `apply` and only what is missing is done, on an empty file or on one that is months old.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("newsmon")
+
+
+@migrations(name="0001_initial")
+def initial(db: Database) -> None:
+    """The tables of the product contract (design.md), plus the URL ledger and the search index."""
+    db["stories"].create(
+        {
+            "id": int,
+            "title": str,
+            "first_seen_at": str,
+            "last_seen_at": str,
+            "article_count": int,
+            "sources": str,  # JSON array of source names
+        },
+        pk="id",
+        not_null={"title", "first_seen_at", "last_seen_at", "article_count", "sources"},
+    )
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "source": str,
+            "title": str,
+            "published_at": str,
+            "fetched_at": str,
+            "author": str,
+            "publisher": str,
+            "body": str,
+            "topics": str,  # JSON arrays
+            "tags": str,
+            "keywords": str,
+            "story_id": int,
+        },
+        pk="id",
+        not_null={"url", "source", "title", "fetched_at", "body", "topics", "tags", "keywords"},
+        foreign_keys=[("story_id", "stories", "id")],
+    )
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["fetched_at"])
+    db["articles"].create_index(["story_id"])
+    db["sources"].create(
+        {
+            "name": str,
+            "kind": str,
+            "url": str,
+            "last_checked_at": str,
+            "last_status": str,
+            "last_error": str,
+            "consecutive_failures": int,
+            "etag": str,
+            "last_modified": str,
+            "body_hash": str,  # listings whose server sends neither ETag nor Last-Modified
+            "retry_after": str,  # a 429/503 Retry-After defers the source until then
+        },
+        pk="name",
+        not_null={"kind", "url", "consecutive_failures"},
+        defaults={"consecutive_failures": 0},
+    )
+    db["runs"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,  # running | completed | failed | aborted
+            "sources_ok": int,
+            "sources_failed": int,
+            "articles_new": int,
+            "duplicates": int,
+            "off_topic": int,
+        },
+        pk="id",
+        not_null={"started_at", "status"},
+        defaults={"sources_ok": 0, "sources_failed": 0, "articles_new": 0, "duplicates": 0, "off_topic": 0},
+    )
+    db["fetch_errors"].create(
+        {"id": int, "run_id": int, "source": str, "url": str, "error": str, "at": str},
+        pk="id",
+        not_null={"source", "url", "error", "at"},
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["fetch_errors"].create_index(["run_id"])
+    db["digests"].create(
+        {"id": int, "created_at": str, "since": str, "until": str, "article_count": int},
+        pk="id",
+        not_null={"created_at", "since", "until", "article_count"},
+    )
+    # Every article URL newsmon has met and what became of it, so that stored and off-topic URLs
+    # are never fetched again and failed ones are retried with backoff.
+    db["urls"].create(
+        {
+            "url": str,  # canonical
+            "source": str,
+            "discovered_url": str,
+            "status": str,  # stored | off_topic | failed | gone
+            "attempts": int,
+            "next_attempt_at": str,
+            "last_error": str,
+            "first_seen_at": str,
+            "updated_at": str,
+        },
+        pk="url",
+        not_null={"source", "status", "attempts", "first_seen_at", "updated_at"},
+        defaults={"attempts": 0},
+    )
+    db["urls"].create_index(["source", "status"])
+    # Title and body as space-joined jieba search words (rowid = articles.id): FTS5's own tokenizers
+    # cannot split Chinese, so Datasette's search box on `articles` queries this table instead.
+    db.execute("CREATE VIRTUAL TABLE articles_search USING fts5(words, tokenize='unicode61')")
+
+
+def apply_migrations(db: Database) -> list[str]:
+    """Apply pending migrations; returns the names applied now."""
+    pending = [migration.name for migration in migrations.pending(db)]
+    migrations.apply(db)
+    return pending

@@ -1,0 +1,106 @@
+"""The `newsmon` command: parses arguments, validates the config once, and hands over to a flow."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from newsmon.config import Config, load_config, resolve_config_path
+from newsmon.errors import ConfigError
+from newsmon.prefect_env import configure_prefect
+
+EXIT_BAD_CONFIG = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except ConfigError as exc:
+        print(f"newsmon: config error: {exc}", file=sys.stderr)
+        return EXIT_BAD_CONFIG
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsmon", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="one ingest run now, as a Prefect flow")
+    _add_config_option(run)
+    run.add_argument(
+        "--source",
+        action="append",
+        dest="sources",
+        metavar="NAME",
+        help="only this source (repeatable); default: every enabled source and the seed",
+    )
+    run.set_defaults(handler=command_run)
+
+    browse = commands.add_parser("browse", help="open the database in Datasette")
+    _add_config_option(browse)
+    browse.add_argument("--port", type=int, default=8001)
+    browse.set_defaults(handler=command_browse)
+    return parser
+
+
+def _add_config_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", help="config file (default: $NEWSMON_CONFIG, then ./config.yaml)")
+
+
+def _config(args: argparse.Namespace) -> tuple[str, Config]:
+    path = resolve_config_path(args.config)
+    return str(path), load_config(path)
+
+
+def command_run(args: argparse.Namespace) -> int:
+    config_path, config = _config(args)
+    config.selected_sources(args.sources)  # an unknown --source is a config error before anything starts
+    configure_prefect()
+    from flows.ingest import ingest
+
+    result = ingest(config_path, args.sources)
+    print_run_summary(result)
+    return 0
+
+
+def print_run_summary(result: dict) -> None:
+    """The per-source table, the run's totals and where the database is."""
+    console = Console()
+    table = Table(title=f"newsmon run {result['run']['id']}: {result['run']['status']}")
+    for column in ("source", "kind", "status", "fetched", "new", "duplicates", "off topic", "errors"):
+        table.add_column(column, justify="left" if column in {"source", "kind", "status"} else "right", overflow="fold")
+    for outcome in sorted(result["sources"], key=lambda o: o["source"]):
+        status = "failed" if outcome["source_error"] else ("not modified" if outcome["not_modified"] else "ok")
+        errors = outcome["error_count"]
+        table.add_row(
+            outcome["source"],
+            outcome["kind"],
+            status,
+            str(outcome["fetched"]),
+            str(outcome["new"]),
+            str(outcome["duplicates"]),
+            str(outcome["off_topic"]),
+            str(errors),
+        )
+    console.print(table)
+    for outcome in result["sources"]:
+        for error in ([outcome["source_error"]] if outcome["source_error"] else []) + outcome["errors"]:
+            console.print(Text.assemble(("error ", "red"), f"{outcome['source']}: {error}"))
+    console.print(f"database: {result['database']}", highlight=False)
+
+
+def command_browse(args: argparse.Namespace) -> int:
+    _, config = _config(args)
+    from newsmon.browse import serve_datasette
+
+    return serve_datasette(config, args.port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
