@@ -30,9 +30,24 @@ SUPERSET_CODECS = {
     "euc_cn": "gb18030",
     "hz": "gb18030",
 }
-# Servers send these by default whatever the page is; they strict-decode any bytes, so they go last.
+# WHATWG labels that Python's codec registry does not know.
+LABEL_ALIASES = {
+    "gb_2312": "gbk",
+    "gb_2312-80": "gbk",
+    "csgb2312": "gbk",
+    "cn-big5": "big5",
+    "x-x-big5": "big5",
+}
+# Servers send these by default whatever the page is, and latin-1 "decodes" any bytes: on text that
+# is neither ASCII nor UTF-8 they are no evidence, so a guess comes first there.
 WEAK_LABELS = frozenset({"latin_1", "iso8859_1", "ascii", "cp1252"})
-BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+BOMS = (
+    (codecs.BOM_UTF8, "utf_8"),
+    (codecs.BOM_UTF16_LE, "utf_16_le"),
+    (codecs.BOM_UTF16_BE, "utf_16_be"),
+)
+# A document cannot declare itself UTF-16/32 in ASCII-compatible bytes; browsers read such a <meta> as UTF-8.
+SELF_DECLARED_UTF8 = frozenset({"utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"})
 
 _DECLARED = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-:.]+)""",
@@ -54,7 +69,8 @@ def codec_for(label: str | None) -> str | None:
     """Python codec name for a charset label, widened to its superset; None when unknown."""
     if not label:
         return None
-    label = label.strip().strip("\"'").lower().removeprefix("x-")
+    label = label.strip().strip("\"'").lower()
+    label = LABEL_ALIASES.get(label, label).removeprefix("x-")
     try:
         name = codecs.lookup(label).name.replace("-", "_")
     except LookupError:
@@ -77,25 +93,43 @@ def declared_charset(content: bytes) -> str | None:
 
 
 def decode_bytes(content: bytes, content_type: str | None = None) -> DecodedText:
-    """Decode with the first candidate charset that decodes strictly; raise `DecodeError` if none does."""
+    """Decode with the first candidate charset that decodes strictly; raise `DecodeError` if none does.
+
+    Candidates in order: the byte-order mark, the header charset, the document's declaration, UTF-8,
+    then (for bytes that are neither ASCII nor UTF-8) charset-normalizer's guess, marked `guessed`,
+    and only then a weak header label such as ISO-8859-1.
+    """
     for bom, codec in BOMS:
         if content.startswith(bom):
-            return DecodedText(content[len(bom) :].decode(codec, errors="replace"), codec)
-    declared = [codec_for(header_charset(content_type)), codec_for(declared_charset(content))]
+            try:
+                return DecodedText(content[len(bom) :].decode(codec), codec)
+            except UnicodeDecodeError:
+                content = content[len(bom) :]  # the mark lies; the other candidates decide the rest
+                break
+    from_header = codec_for(header_charset(content_type))
+    from_document = codec_for(declared_charset(content))
+    if from_document in SELF_DECLARED_UTF8:
+        from_document = "utf_8"
+    declared = [from_header, from_document]
     strong = [c for c in declared if c and c not in WEAK_LABELS]
     weak = [c for c in declared if c in WEAK_LABELS]
     if strong and strong[0] != "utf_8" and _is_multibyte_utf8(content):
         strong.insert(0, "utf_8")  # a legacy label on bytes that are valid UTF-8 is a mislabel
-    for codec in dict.fromkeys([*strong, "utf_8", *weak]):
+    for codec in dict.fromkeys([*strong, "utf_8"]):
         try:
             return DecodedText(content.decode(codec), codec)
         except UnicodeDecodeError:
             continue
     best = charset_normalizer.from_bytes(content).best()
-    if best is None:
-        raise DecodeError("no charset decodes these bytes")
-    codec = SUPERSET_CODECS.get(best.encoding, best.encoding)
-    return DecodedText(content.decode(codec, errors="replace"), codec, guessed=True)
+    if best is not None:
+        codec = SUPERSET_CODECS.get(best.encoding, best.encoding)
+        return DecodedText(content.decode(codec, errors="replace"), codec, guessed=True)
+    for codec in weak:
+        try:
+            return DecodedText(content.decode(codec), codec)
+        except UnicodeDecodeError:
+            continue
+    raise DecodeError("no charset decodes these bytes")
 
 
 def _is_multibyte_utf8(content: bytes) -> bool:
