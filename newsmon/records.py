@@ -44,6 +44,16 @@ class Link:
     title: str | None = None
     published_at: str | None = None
     published_raw: str | None = None
+    published_clamped: bool = False  # the listing's date lay far in the future and was set to the fetch time
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What a feed, list page or sitemap lists: article links, sitemaps to read next, and remarks for the log."""
+
+    links: tuple[Link, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
