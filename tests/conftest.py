@@ -17,6 +17,9 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED_FILE = REPO / "db" / "seed" / "000_1a11c1f1ca3ccac1.txt"
 
 configure_prefect()
+# Prefect's console log handler keeps the stderr it finds at import; importing it now binds it to the
+# session's stream rather than to one test's capsys stream, which is closed when that test ends.
+import prefect  # noqa: E402, F401
 
 
 def base_config() -> dict[str, Any]:
@@ -26,20 +29,21 @@ def base_config() -> dict[str, Any]:
     return config
 
 
+def write_config_file(folder: Path, changes: dict[str, Any] | None = None, name: str = "config.yaml") -> Path:
+    """Write a config.yaml (the shipped one, updated with `changes`) and the seed file into `folder`."""
+    seed_dir = folder / "db" / "seed"
+    seed_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copy(SEED_FILE, seed_dir / SEED_FILE.name)
+    path = folder / name
+    config = base_config() | (changes or {})
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def write_config(tmp_path: Path) -> Callable[..., Path]:
-    """Write a config.yaml (the shipped one, updated with `changes`) and the seed file into tmp_path."""
-
-    def write(changes: dict[str, Any] | None = None, name: str = "config.yaml") -> Path:
-        seed_dir = tmp_path / "db" / "seed"
-        seed_dir.mkdir(parents=True, exist_ok=True)
-        shutil.copy(SEED_FILE, seed_dir / SEED_FILE.name)
-        config = base_config() | (changes or {})
-        path = tmp_path / name
-        path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        return path
-
-    return write
+    """`write_config_file` into this test's tmp_path."""
+    return lambda changes=None, name="config.yaml": write_config_file(tmp_path, changes, name)
 
 
 @pytest.fixture(scope="session")

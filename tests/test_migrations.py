@@ -1,0 +1,104 @@
+"""Migrations bring an empty file and an older database to the current schema, without losing rows."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from db.migrations import apply_migrations, migrations
+from newsmon.store import open_database
+
+CONTRACT_COLUMNS = {
+    "articles": {
+        "id",
+        "url",
+        "source",
+        "title",
+        "published_at",
+        "fetched_at",
+        "author",
+        "publisher",
+        "body",
+        "topics",
+        "tags",
+        "keywords",
+        "story_id",
+    },
+    "stories": {"id", "title", "first_seen_at", "last_seen_at", "article_count", "sources"},
+    "sources": {
+        "name",
+        "kind",
+        "url",
+        "last_checked_at",
+        "last_status",
+        "last_error",
+        "consecutive_failures",
+        "etag",
+        "last_modified",
+    },
+    "runs": {
+        "id",
+        "started_at",
+        "finished_at",
+        "status",
+        "sources_ok",
+        "sources_failed",
+        "articles_new",
+        "duplicates",
+        "off_topic",
+    },
+    "fetch_errors": {"run_id", "source", "url", "error", "at"},
+    "digests": {"id", "created_at", "since", "until", "article_count"},
+}
+
+
+def all_names() -> list[str]:
+    return [migration.name for migration in migrations.pending(Database(memory=True))]
+
+
+def test_empty_database_gets_the_contract_tables(tmp_path):
+    db = open_database(tmp_path / "news.db")
+    for table, columns in CONTRACT_COLUMNS.items():
+        assert columns <= set(db[table].columns_dict), table
+    assert db.journal_mode == "wal"
+    assert [m.name for m in migrations.applied(db)] == all_names()
+
+
+def test_url_is_unique(tmp_path):
+    db = open_database(tmp_path / "news.db")
+    assert any(index.unique and index.columns == ["url"] for index in db["articles"].indexes)
+
+
+def test_applying_again_does_nothing(tmp_path):
+    open_database(tmp_path / "news.db").close()
+    db = Database(tmp_path / "news.db")
+    assert apply_migrations(db) == []
+
+
+def test_existing_database_from_the_first_migration_keeps_its_rows(tmp_path):
+    path = tmp_path / "news.db"
+    old = Database(path)
+    names = all_names()
+    migrations.apply(old, stop_before=names[1:] or None)
+    stamp = "2023-02-23T10:30:00+08:00"
+    old["stories"].insert(
+        {"id": 1, "title": "t", "first_seen_at": stamp, "last_seen_at": stamp, "article_count": 1, "sources": "[]"}
+    )
+    old["articles"].insert(
+        {
+            "url": "text:a.txt",
+            "source": "seed",
+            "title": "淄博",
+            "fetched_at": stamp,
+            "body": "淄博与香港合作。",
+            "topics": "[]",
+            "tags": "[]",
+            "keywords": "[]",
+            "story_id": 1,
+        }
+    )
+    old.close()
+
+    db = open_database(path)
+    assert [m.name for m in migrations.applied(db)] == names
+    assert db["articles"].count == 1
+    assert db["articles"].get(1)["title"] == "淄博"
