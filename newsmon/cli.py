@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from newsmon.config import Config, load_config, resolve_config_path
-from newsmon.errors import ConfigError
+from newsmon.errors import ConfigError, NewsmonError
 from newsmon.prefect_env import configure_prefect
 
 EXIT_BAD_CONFIG = 2
@@ -25,6 +25,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"newsmon: config error: {exc}", file=sys.stderr)
         return EXIT_BAD_CONFIG
+    except NewsmonError as exc:
+        print(f"newsmon: {exc}", file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
