@@ -1,0 +1,153 @@
+"""The publish time of an article page: its metadata date weighed against the dateline the page shows.
+
+A news page shows many dates: the dateline beside the headline, dates in related links and lists,
+dates inside the text, the copyright year, a document's 成文日期. The publish date is the one in a
+short line just under the headline (or just above the text), often labelled 发布时间/来源; dates in
+link lists, prose, footers or under other labels score low. The metadata date (JSON-LD, <meta>) is
+trusted on the day, but the page's own dateline gives the wall-clock time when both agree, because
+metadata often carries a date only, a placeholder midnight, or UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from parsers.dates import FoundDate, find_dates
+from parsers.html_blocks import Block
+from parsers.main_content import COPYRIGHT, DATELINE_MAX_CHARS, MAX_LINK_DENSITY, Region
+
+# Text just before a date that says what the date is.
+PUBLISH_LABEL = re.compile(
+    r"(发布|发表|更新|刊发|出版|上传|发稿)(时间|日期|于)?|时间|日期|published|updated|posted", re.I
+)
+OTHER_LABEL = re.compile(r"(成文|印发|施行|实施|生效|截止|有效期|开始|结束|举办|报名|出生|成立)(日期|时间|于)?")
+LABEL_REACH = 12  # characters before a date searched for a label
+# Dates in a URL path (/2005-07/16/, /20041021/, /2005/07/18/): evidence for the year of a month-day.
+URL_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/_]?(?P<m>0[1-9]|1[0-2])(?:[-/_]?(?:0[1-9]|[12]\d|3[01]))?(?!\d)")
+HONG_KONG_HOSTS = (".hk",)
+# Scores: a date needs MIN_SCORE to count as the publish date.
+NEAR_HEADLINE_BLOCKS = 4
+NEAR_HEADLINE_BLOCKS_ABOVE = 2  # some pages put the date above the headline
+MIN_SCORE = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    date: FoundDate
+    block_index: int
+    score: float
+
+
+def page_zone(url: str) -> str:
+    """The zone of times written without one: Hong Kong for .hk hosts, China otherwise (both +08:00)."""
+    host = urlsplit(url).hostname or ""
+    return "Asia/Hong_Kong" if host.endswith(HONG_KONG_HOSTS) else "Asia/Shanghai"
+
+
+def choose_published(
+    metadata_date: FoundDate | None,
+    blocks: Sequence[Block],
+    headline_index: int | None,
+    region: Region | None,
+    url: str,
+) -> FoundDate | None:
+    """The publish date: the page's dateline when it agrees with the metadata (or there is none), else metadata."""
+    shown = best_dateline(blocks, headline_index, region, _year_evidence(url, metadata_date))
+    if metadata_date is None:
+        return shown
+    if shown is not None and _same_day(shown, metadata_date) and (shown.has_time or not metadata_date.has_time):
+        return shown
+    return metadata_date
+
+
+def metadata_found_date(found: FoundDate | None) -> FoundDate | None:
+    """A metadata date whose time is exactly midnight carries a date only: CMSs write 00:00:00 for "no time"."""
+    if found is not None and found.has_time and (found.hour, found.minute, found.second) == (0, 0, 0):
+        return FoundDate(found.start, found.end, found.year, found.month, found.day)
+    return found
+
+
+def best_dateline(
+    blocks: Sequence[Block], headline_index: int | None, region: Region | None, years: Sequence[int]
+) -> FoundDate | None:
+    """The best-scoring date shown on the page, if any scores as a publish date."""
+    candidates = [
+        candidate
+        for block in blocks
+        if not COPYRIGHT.search(block.text)
+        for candidate in _candidates(block, headline_index, region, years)
+    ]
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda c: (c.score, -c.block_index))
+    return best.date if best.score >= MIN_SCORE else None
+
+
+def _candidates(
+    block: Block, headline_index: int | None, region: Region | None, years: Sequence[int]
+) -> list[Candidate]:
+    found = [_with_year(date, years) for date in find_dates(block.text)]
+    found = [date for date in found if date is not None and date.day is not None]
+    if not found:
+        return []
+    shared = _block_score(block, headline_index, region) - (2 if len(found) > 2 else 0)
+    candidates = []
+    for date in found:
+        before = block.text[max(0, date.start - LABEL_REACH) : date.start]
+        score = shared + date.has_time
+        if OTHER_LABEL.search(before):
+            score -= 5
+        elif PUBLISH_LABEL.search(before):
+            score += 3
+        candidates.append(Candidate(date, block.index, score))
+    return candidates
+
+
+def _block_score(block: Block, headline_index: int | None, region: Region | None) -> float:
+    """How much the block's place and shape say "dateline"."""
+    score = 0.0
+    if block.link_density > MAX_LINK_DENSITY:
+        score -= 4
+    if block.chars > DATELINE_MAX_CHARS:
+        score -= 3
+    if headline_index is not None:
+        distance = block.index - headline_index
+        if 0 < distance <= NEAR_HEADLINE_BLOCKS:
+            score += 4
+        elif -NEAR_HEADLINE_BLOCKS_ABOVE <= distance < 0:
+            score += 2
+        elif distance < 0:
+            score -= 1
+    if region is not None:
+        if block.index < region.first and (headline_index is None or block.index > headline_index):
+            score += 2
+        elif region.first <= block.index <= region.last:
+            score -= 1
+        elif block.index > region.last:
+            score -= 3
+    return score
+
+
+def _with_year(date: FoundDate, years: Sequence[int]) -> FoundDate | None:
+    """A month-day gets a year only from evidence (URL, metadata); without any it is dropped."""
+    if date.year is not None:
+        return date
+    for year in years:
+        dated = date.with_year(year)
+        if dated is not None:
+            return dated
+    return None
+
+
+def _year_evidence(url: str, metadata_date: FoundDate | None) -> list[int]:
+    years = [metadata_date.year] if metadata_date and metadata_date.year else []
+    path = urlsplit(url).path
+    years += [int(match["y"]) for match in URL_DATE.finditer(path)]
+    return list(dict.fromkeys(years))
+
+
+def _same_day(shown: FoundDate, metadata: FoundDate) -> bool:
+    return (shown.year, shown.month, shown.day) == (metadata.year, metadata.month, metadata.day)

@@ -1,0 +1,139 @@
+"""Text blocks -> the article's own paragraphs, for pages no site rule describes.
+
+Each block gets a value: positive for prose (its non-link characters, when it has sentence
+punctuation), negative for link lists, navigation and labels. The article is the element whose
+subtree has the greatest total value: it takes in every paragraph, caption and subheading between
+the first and the last stretch of prose, yet stops where link lists and footers outweigh what follows.
+This works on old table layouts (the text sits in one <td>) as well as on <div>/<p> pages, and needs
+one pass over the blocks. Inside that element, link lists, bylines, share/print widgets and what
+follows an end marker (相关新闻, 责任编辑 ...) are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import lxml.html
+
+from parsers.bylines import is_signature_line, parse_byline
+from parsers.html_blocks import Block
+
+# Sentence punctuation; a colon alone is not prose (当前位置：, 来源：, 国内统一刊号：).
+PROSE_PUNCTUATION = re.compile(r"[，。！？；、“”]|[,.!?;](?=\s|$)")
+# Copyright and licence lines close a page, never an article.
+COPYRIGHT = re.compile(r"©|copyright|版权所有|icp备|icp证|备案号|all rights reserved", re.IGNORECASE)
+# Above this share of link text a block is navigation or a list of other articles.
+MAX_LINK_DENSITY = 0.5
+# A block without sentence punctuation costs up to this much: one label is cheap, a menu is not.
+LABEL_COST_CAP = 10
+# Widgets around the text: print, share, font size, QR codes, paging (short blocks only).
+WIDGET = re.compile(
+    r"打印|关闭窗口|关闭本页|分享到|字号|字体[:：]?\s*[大中小]|扫一扫|返回顶部|上一篇|下一篇|上一页|下一页|我来说两句|"
+    r"推荐给朋友|发送给朋友|收藏本文|纠错|点击数|浏览次数|阅读次数|当前位置|您的位置|现在的位置|所在的?位置|[【\[]\s*(?:[大中小]|推荐|关闭|收藏|评论|返回)"
+)
+WIDGET_MAX_CHARS = 40
+# A line that is only a web address, or has no word in it (a stray `】`, `|`, `>>`).
+ADDRESS_ONLY = re.compile(r"^(?:https?://)?[\w.-]+\.(?:com|cn|net|org|gov|edu|hk)(?:\.\w{2})?(?:/\S*)?$", re.IGNORECASE)
+WORDLESS = re.compile(r"^[^\w\u4e00-\u9fff]*$")
+# What comes after one of these headings is no longer the article.
+END_MARKERS = re.compile(
+    r"相关(?:新闻|报道|阅读|链接|文章|推荐|专题)|延伸阅读|推荐阅读|更多阅读|热点推荐|热门推荐|猜你喜欢|"
+    r"网友评论|最新评论|发表评论|反侵权公告|版权(?:与免责)?声明|免责声明"
+)
+END_MARKER_MAX_CHARS = 20
+# A dateline: a short block holding the date (and often the source) between headline and text.
+DATELINE_MAX_CHARS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """The element holding the article, and the blocks it spans (`first` to `last`, inclusive)."""
+
+    container: lxml.html.HtmlElement
+    first: int
+    last: int
+
+
+def block_value(block: Block) -> float:
+    """How much a block looks like article prose (> 0) or like page furniture (< 0)."""
+    if block.link_density > MAX_LINK_DENSITY or COPYRIGHT.search(block.text):
+        return -block.chars
+    if PROSE_PUNCTUATION.search(block.text) is None:
+        return -min(block.chars, LABEL_COST_CAP) / 2
+    return block.chars - 2 * block.link_chars
+
+
+def find_main_region(blocks: Sequence[Block]) -> Region | None:
+    """The run of sibling elements (and text) whose blocks add up to the most prose; None without prose.
+
+    Considering runs of siblings, not only whole elements, matters on table layouts where the article's
+    <p>s sit in one <td> together with link lists and boxes above and below them.
+    """
+    totals: dict[lxml.html.HtmlElement, float] = {}
+    spans: dict[lxml.html.HtmlElement, list[int]] = {}
+    items: dict[lxml.html.HtmlElement, list[tuple[int, int, float]]] = {}
+    for block in blocks:
+        value = block_value(block)
+        items.setdefault(block.owner, []).append((block.index, block.index, value))
+        element = block.owner
+        while element is not None:
+            totals[element] = totals.get(element, 0.0) + value
+            span = spans.setdefault(element, [block.index, block.index])
+            span[1] = block.index
+            element = element.getparent()
+    for element, (first, last) in spans.items():
+        parent = element.getparent()
+        if parent is not None:
+            items.setdefault(parent, []).append((first, last, totals[element]))
+    best: Region | None = None
+    best_total = 0.0
+    for element, children in items.items():
+        total, first, last = _best_run(sorted(children))
+        if total > best_total:
+            best, best_total = Region(element, first, last), total
+    return best
+
+
+def _best_run(items: list[tuple[int, int, float]]) -> tuple[float, int, int]:
+    """(total, first block, last block) of the consecutive items with the greatest total (Kadane)."""
+    best = (float("-inf"), 0, 0)
+    running, start = 0.0, 0
+    for first, last, value in items:
+        if running <= 0:
+            running, start = 0.0, first
+        running += value
+        if running > best[0]:
+            best = (running, start, last)
+    return best
+
+
+def body_paragraphs(
+    blocks: Sequence[Block], region: Region, is_heading: Callable[[Block], bool], is_dateline: Callable[[Block], bool]
+) -> list[Block]:
+    """The article's paragraphs: the region's blocks without headline, dateline, bylines and widgets."""
+    paragraphs: list[Block] = []
+    for block in blocks[region.first : region.last + 1]:
+        if paragraphs and _ends_article(block):
+            break
+        if _is_furniture(block) or (not paragraphs and (is_heading(block) or is_dateline(block))):
+            continue
+        paragraphs.append(block)
+    return paragraphs
+
+
+def is_byline(block: Block) -> bool:
+    return parse_byline(block.text) is not None or is_signature_line(block.text)
+
+
+def _ends_article(block: Block) -> bool:
+    return block.chars <= END_MARKER_MAX_CHARS and END_MARKERS.search(block.text) is not None
+
+
+def _is_furniture(block: Block) -> bool:
+    if block.link_density > MAX_LINK_DENSITY or WORDLESS.match(block.text) or ADDRESS_ONLY.match(block.text):
+        return True
+    if block.chars <= WIDGET_MAX_CHARS and WIDGET.search(block.text):
+        return True
+    return is_byline(block)

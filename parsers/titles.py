@@ -1,0 +1,167 @@
+"""The headline of an article page: a heading on the page confirmed by <title>, without the site name.
+
+A <title> is usually `headline + separator + site name` (`…-新华网`, `…_巴彦淖尔市人民政府网`,
+`… --雅虎新闻`), while headlines themselves contain `|`, `——` and spaces (`书记市长这一周 | 奋马扬鞭…`).
+So a heading element or a metadata headline that the <title> contains wins as written; only when
+nothing confirms a heading is a site suffix cut off the <title>, and then only a segment that reads as
+a site name. Pages without a useful <title> fall back to the heading just above the article text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import lxml.html
+
+from parsers.html_blocks import Block
+
+# Separators between a headline and the site name in a <title>, longest first.
+SUFFIX_SEPARATORS = re.compile(r"\s*(?:-{1,2}|——|—|–|_+|\||｜|·)\s*|\s+")
+# A trailing <title> segment reads as a site name when it names a site, a paper or a channel ...
+SITE_WORDS = re.compile(
+    r"(网|網|网站|網站|报|報|日报|晚报|时报|新闻|新聞|频道|頻道|在线|在線|中文|门户|政府|电视台|电台|传媒|资讯|客户端|官方|平台"
+    r"|\.com|\.cn|\.net|\.org|news|online|times|daily)$",
+    re.IGNORECASE,
+)
+# ... or is a short label without sentence punctuation after an explicit separator (`- 两岸三地`).
+SITE_LABEL_MAX_CHARS = 8
+SENTENCE_PUNCTUATION = re.compile(r"[，。！？、；：“”‘’《》,!?;]")
+# Elements whose class or id says they hold the headline.
+TITLE_CLASS = re.compile(r"title|headline|heading|biaoti|^bt|_bt|tit\d*$|^tit|arti?_?tit", re.IGNORECASE)
+HEADING_TAGS = {"h1": 3, "h2": 2, "h3": 1}
+HEADING_REACH = 3  # a block's element, its parent and its grandparent may make it part of a heading
+SITE_NAME_MAX_CHARS = 20
+TITLE_MIN_CHARS = 4
+TITLE_MAX_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class HeadingCandidate:
+    text: str
+    block_index: int
+    rank: int  # h1 3, title-classed element 2 (like h2), h3 1
+
+
+def heading_candidates(blocks: Sequence[Block]) -> list[HeadingCandidate]:
+    """Headline-like elements: h1-h3 or elements classed as titles, of headline length, mostly not links.
+
+    A heading's lines (`…纾困<div>预计4年…</div>` inside one <h1>) are joined with a space, as a reader sees them.
+    """
+    groups: dict[lxml.html.HtmlElement, list[Block]] = {}
+    for block in blocks:
+        heading = _heading_element(block.owner)
+        if heading is not None:
+            groups.setdefault(heading, []).append(block)
+    candidates = []
+    for heading, lines in groups.items():
+        chars = sum(line.chars for line in lines)
+        links = sum(line.link_chars for line in lines)
+        if TITLE_MIN_CHARS <= chars <= TITLE_MAX_CHARS and links * 2 < chars:
+            text = " ".join(line.text for line in lines)
+            candidates.append(HeadingCandidate(text, lines[0].index, _heading_rank(heading)))
+    return candidates
+
+
+def choose_title(
+    page_title: str | None,
+    metadata_titles: Sequence[str],
+    headings: Sequence[HeadingCandidate],
+    body_start: int | None,
+) -> str | None:
+    """The article's headline as written on the page; None when the page offers none."""
+    if page_title:
+        reference = matching_key(page_title)
+        stripped = matching_key(strip_site_suffix(page_title))
+        confirmed = [
+            text
+            for text in [*(h.text for h in headings), *(strip_site_suffix(t) for t in metadata_titles)]
+            if _confirmed_by(matching_key(text), reference, stripped)
+        ]
+        if confirmed:
+            return max(confirmed, key=len)
+    if metadata_titles:
+        return strip_site_suffix(metadata_titles[0])
+    heading = _heading_above(headings, body_start)
+    if heading:
+        return heading.text
+    return strip_site_suffix(page_title) if page_title else None
+
+
+def strip_site_suffix(title: str) -> str:
+    """`headline-site` -> `headline`, repeatedly, cutting only segments that read as site names."""
+    title = " ".join(title.split())
+    while True:
+        cut = _site_suffix_start(title)
+        if cut is None:
+            return title
+        title = title[:cut]
+
+
+def site_name(page_title: str | None, headline: str) -> str | None:
+    """The site named after the headline in the <title> (`headline - BBC中文网 - 两岸三地` -> BBC中文网)."""
+    if not page_title:
+        return None
+    page_title = " ".join(page_title.split())
+    if not page_title.startswith(headline):
+        return None
+    segments = [s for s in SUFFIX_SEPARATORS.split(page_title[len(headline) :]) if s.strip()]
+    if not segments or SENTENCE_PUNCTUATION.search(segments[0]) or len(segments[0]) > SITE_NAME_MAX_CHARS:
+        return None
+    return segments[0]
+
+
+def matching_key(text: str) -> str:
+    """Text as compared: NFKC, no whitespace (pages differ in spaces and full-width forms)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _site_suffix_start(title: str) -> int | None:
+    """Where a trailing site-name segment (with its separator) begins, or None."""
+    separators = list(SUFFIX_SEPARATORS.finditer(title))
+    if not separators:
+        return None
+    last = separators[-1]
+    segment = title[last.end() :]
+    head = title[: last.start()]
+    if not segment or len(matching_key(head)) < TITLE_MIN_CHARS or SENTENCE_PUNCTUATION.search(segment):
+        return None
+    explicit = bool(last.group().strip())
+    if SITE_WORDS.search(segment) or (explicit and len(segment) <= SITE_LABEL_MAX_CHARS and len(segment) < len(head)):
+        return last.start()
+    return None
+
+
+def _confirmed_by(candidate: str, reference: str, stripped: str) -> bool:
+    """The <title> contains the candidate, and the candidate is the headline part, not the site name."""
+    if len(candidate) < TITLE_MIN_CHARS or candidate not in reference:
+        return False
+    return reference.startswith(candidate) or len(candidate) * 2 >= len(stripped)
+
+
+def _heading_element(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+    """The nearest of the element, its parent and grandparent that is a heading; None if none is."""
+    for _ in range(HEADING_REACH):
+        if element is None:
+            return None
+        if _heading_rank(element):
+            return element
+        element = element.getparent()
+    return None
+
+
+def _heading_rank(element: lxml.html.HtmlElement) -> int:
+    rank = HEADING_TAGS.get(element.tag, 0)
+    if rank < 2 and TITLE_CLASS.search(f"{element.get('class', '')} {element.get('id', '')}"):
+        return 2
+    return rank
+
+
+def _heading_above(headings: Sequence[HeadingCandidate], body_start: int | None) -> HeadingCandidate | None:
+    """The best-ranked heading before the article text, the nearest one among equals."""
+    above = [h for h in headings if body_start is None or h.block_index < body_start]
+    if not above:
+        return None
+    return max(above, key=lambda h: (h.rank, h.block_index))
