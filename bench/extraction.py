@@ -219,6 +219,8 @@ def print_table(scores: dict[str, Score], page_count: int) -> None:
             f"{'n/a' if dateless else percent(score.minutes, score.minute_pages):>8}"
             f"{score.precision / n:>8.3f}{score.recall / n:>8.3f}{score.f1 / n:>7.3f}{score.pages_per_s:>9.1f}"
         )
+    if "newsmon" not in scores:
+        return
     ours = scores["newsmon"].pages_per_s
     ratios = ", ".join(f"{ours / s.pages_per_s:.1f}x {name}" for name, s in scores.items() if name != "newsmon")
     print(f"\nnewsmon speed: {ratios}")
