@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from newsmon.config import Config, load_config, resolve_config_path
-from newsmon.errors import ConfigError, NewsmonError
+from newsmon.errors import ConfigError, DecodeError, NewsmonError
 from newsmon.prefect_env import configure_prefect
 
 EXIT_BAD_CONFIG = 2
@@ -49,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_option(browse)
     browse.add_argument("--port", type=int, default=8001)
     browse.set_defaults(handler=command_browse)
+
+    extract = commands.add_parser("extract", help="extract one article page and print it as JSON (no database)")
+    extract.add_argument("page", metavar="FILE_OR_URL", help="a saved HTML file, or an http(s) URL to fetch")
+    extract.add_argument("--url", help="the page's URL, when it differs from where it is read (default: file://PATH)")
+    extract.set_defaults(handler=command_extract)
     return parser
 
 
@@ -103,6 +110,34 @@ def command_browse(args: argparse.Namespace) -> int:
     from newsmon.browse import serve_datasette
 
     return serve_datasette(config, args.port)
+
+
+def command_extract(args: argparse.Namespace) -> int:
+    """Print the article fields of one page as JSON; errors end as `newsmon: <one line>`, exit 1."""
+    from parsers.article import extract_article
+    from parsers.charset import decode_bytes
+
+    if args.page.startswith(("http://", "https://")):
+        content, content_type, url = _fetch_one(args.page)
+    else:
+        path = Path(args.page)
+        try:
+            content, content_type, url = path.read_bytes(), None, f"file://{path.absolute()}"
+        except OSError as exc:
+            raise NewsmonError(f"{args.page}: cannot read ({exc.strerror})") from None
+    url = args.url or url
+    try:
+        text = decode_bytes(content, content_type).text
+    except DecodeError as exc:
+        raise DecodeError(f"{url}: {exc}") from None
+    article = extract_article(text, url)
+    print(json.dumps(article.extracted_fields(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _fetch_one(url: str) -> tuple[bytes, str | None, str]:
+    """(body, Content-Type, final URL) of a page."""
+    raise NewsmonError(f"{url}: fetching a URL needs newsmon.fetch")
 
 
 if __name__ == "__main__":
