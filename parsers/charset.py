@@ -49,8 +49,11 @@ BOMS = (
 # A document cannot declare itself UTF-16/32 in ASCII-compatible bytes; browsers read such a <meta> as UTF-8.
 SELF_DECLARED_UTF8 = frozenset({"utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"})
 
+# <meta charset>, an XML declaration, or the `<text id=... encoding=...>` line that wraps pages saved by
+# web-extraction corpora (the Chinese news corpus among them).
 _DECLARED = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-:.]+)""",
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_\-:.]+)"""
+    rb"""|^\s*<text\s[^>]*\bencoding\s*=\s*["']([A-Za-z0-9_\-:.]+)""",
     re.IGNORECASE,
 )
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
@@ -89,7 +92,7 @@ def declared_charset(content: bytes) -> str | None:
     match = _DECLARED.search(content[:DECLARATION_SCAN_BYTES])
     if not match:
         return None
-    return (match.group(1) or match.group(2)).decode("ascii")
+    return next(group for group in match.groups() if group).decode("ascii")
 
 
 def decode_bytes(content: bytes, content_type: str | None = None) -> DecodedText:

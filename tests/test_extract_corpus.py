@@ -140,3 +140,9 @@ def test_xinhua_page_with_the_headline_twice() -> None:
     assert article.author == "张樵苏"  # only an editor is named: 【责任编辑:张樵苏 】
     assert "纠错" not in article.body
     assert body_f1(article.body, expected["body"]) > 0.99
+
+
+def test_corpus_wrapper_line_declares_the_encoding() -> None:
+    decoded = decode_bytes((CORPUS / "010.html").read_bytes())  # only <text ... encoding="gb2312"> says so
+    assert (decoded.encoding, decoded.guessed) == ("gb18030", False)
+    assert "广汽回应现代合资内幕" in decoded.text
