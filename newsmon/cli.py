@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -12,7 +13,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from newsmon.clock import parse_iso
 from newsmon.config import Config, load_config, resolve_config_path
+from newsmon.digest import RENDERERS
 from newsmon.errors import ConfigError, DecodeError, NewsmonError
 from newsmon.prefect_env import configure_prefect
 
@@ -46,6 +49,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="only this source (repeatable); default: every enabled source and the seed",
     )
     run.set_defaults(handler=command_run)
+
+    digest = commands.add_parser("digest", help="write a digest of the articles stored in a window")
+    _add_config_option(digest)
+    window = digest.add_mutually_exclusive_group()
+    window.add_argument("--since", type=_iso_timestamp, help="ISO 8601 start (default: where the last digest ended)")
+    window.add_argument("--hours", type=float, help="the last N hours")
+    digest.add_argument("--format", choices=sorted(RENDERERS), help="one format (default: the config's formats)")
+    digest.add_argument("--output", metavar="FILE|-", help="a file, or - for standard output (a preview, not recorded)")
+    digest.set_defaults(handler=command_digest)
+
+    serve = commands.add_parser("serve", help="run ingest and digest on the config's schedules until stopped")
+    _add_config_option(serve)
+    serve.add_argument("--port", type=int, default=4200,
+                       help="port of the local Prefect server started when PREFECT_API_URL is not set")
+    serve.set_defaults(handler=command_serve)
 
     browse = commands.add_parser("browse", help="open the database in Datasette")
     _add_config_option(browse)
@@ -103,6 +121,47 @@ def print_run_summary(result: dict) -> None:
         for error in ([outcome["source_error"]] if outcome["source_error"] else []) + outcome["errors"]:
             console.print(Text.assemble(("error ", "red"), f"{outcome['source']}: {error}"))
     console.print(f"database: {result['database']}", highlight=False)
+
+
+def _iso_timestamp(text: str) -> str:
+    try:
+        parse_iso(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 timestamp: {text!r}") from None
+    return text
+
+
+def command_digest(args: argparse.Namespace) -> int:
+    config_path, _ = _config(args)
+    configure_prefect()
+    from flows.digest import digest
+
+    result = digest(config_path, since=args.since, hours=args.hours, format=args.format, output=args.output)
+    if "text" in result:
+        sys.stdout.write(result["text"])
+        return 0
+    print(f"digest {result['since']} – {result['until']}: {result['stories']} stories, {result['articles']} articles")
+    for path in result["files"]:
+        print(f"wrote {path}")
+    for error in result["delivery_errors"]:
+        print(f"newsmon: {error}", file=sys.stderr)
+    return 0
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    config_path, config = _config(args)
+    configure_prefect()
+    from newsmon.prefect_server import prefect_api
+
+    with prefect_api(args.port) as api_url:
+        schedules = config.schedules
+        print(f"newsmon serve: Prefect API {api_url}; ingest {schedules.ingest}, digest {schedules.digest}"
+              " (Asia/Shanghai); Ctrl-C stops", flush=True)
+        from flows.serve import serve_schedules
+
+        with contextlib.suppress(KeyboardInterrupt):
+            serve_schedules(config, str(Path(config_path).resolve()))
+    return 0
 
 
 def command_browse(args: argparse.Namespace) -> int:

@@ -1,0 +1,73 @@
+"""A local Prefect API server for `newsmon serve`, started only when no server is configured.
+
+Schedules never fire on Prefect's ephemeral server (deployments register, then nothing runs, with no
+warning), so serving needs a real one: PREFECT_API_URL when the user has set it, else a
+`prefect server start` child process on loopback that lives and dies with `newsmon serve`.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from newsmon.errors import NewsmonError
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 4200
+STARTUP_TIMEOUT_S = 90
+
+
+class PrefectServerError(NewsmonError):
+    """The local Prefect server did not start."""
+
+
+@contextmanager
+def prefect_api(port: int = DEFAULT_PORT, log_file: Path | None = None) -> Iterator[str]:
+    """Yield the API URL to use: the configured one, or a local server started for the duration."""
+    configured = os.environ.get("PREFECT_API_URL")
+    if configured:
+        yield configured
+        return
+    api_url = f"http://{HOST}:{port}/api"
+    log = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", HOST, "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
+        start_new_session=True,  # a Ctrl-C reaches newsmon, which then stops the server itself
+    )
+    try:
+        wait_until_healthy(api_url, server)
+        os.environ["PREFECT_API_URL"] = api_url
+        yield api_url
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not orphan the server
+        os.environ.pop("PREFECT_API_URL", None)
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        if log is not subprocess.DEVNULL:
+            log.close()
+
+
+def wait_until_healthy(api_url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise PrefectServerError(f"{api_url}: prefect server exited with code {server.returncode} while starting")
+        try:
+            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise PrefectServerError(f"{api_url}: prefect server not healthy after {STARTUP_TIMEOUT_S} s")

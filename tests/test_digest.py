@@ -1,0 +1,131 @@
+"""The digest: window, grouping by tag, folded reposts, and escaping in every format."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import feedparser
+import pytest
+from sqlite_utils import Database
+
+from newsmon.clock import CHINA
+from newsmon.digest import (
+    UNTAGGED,
+    build_digest,
+    excerpt,
+    record_digest,
+    render_atom,
+    render_html,
+    render_json,
+    render_markdown,
+    window_start,
+)
+from newsmon.store import open_database
+
+HOSTILE_TITLE = '<script>alert("x")</script> [点我](javascript:alert(1)) **淄博**'
+TAGS = ["新材料", "人工智能", "城市合伙人"]
+
+
+def at(day: int, hour: int = 10) -> str:
+    return datetime(2023, 2, day, hour, tzinfo=CHINA).isoformat()
+
+
+def add_story(db: Database, story_id: int, title: str, articles: list[dict]) -> None:
+    db["stories"].insert(
+        {"id": story_id, "title": title, "first_seen_at": articles[0]["fetched_at"],
+         "last_seen_at": articles[-1]["fetched_at"], "article_count": len(articles),
+         "sources": json.dumps([a["source"] for a in articles], ensure_ascii=False)}
+    )
+    for article in articles:
+        db["articles"].insert(
+            {"title": title, "body": "第一句。第二句！第三句。", "topics": '["zibo"]', "keywords": "[]",
+             "story_id": story_id, "tags": "[]"} | article
+        )
+
+
+@pytest.fixture
+def db(tmp_path):
+    db = open_database(tmp_path / "news.db")
+    add_story(db, 1, "淄博牵手大湾区的想法与干法", [
+        {"url": "text:seed.txt", "source": "seed", "fetched_at": at(23), "published_at": "2023-02-23T10:30:00+08:00",
+         "tags": json.dumps(["新材料", "城市合伙人"], ensure_ascii=False)},
+        {"url": "https://repost.example/a.html", "source": "转载网", "fetched_at": at(24), "title": "转载：淄博牵手大湾区",
+         "tags": json.dumps(["新材料"], ensure_ascii=False)},
+    ])
+    add_story(db, 2, "淄博人工智能产业园开园", [
+        {"url": "https://zbnews.example/ai.html", "source": "淄博新闻网", "fetched_at": at(25),
+         "published_at": "2023-02-25", "tags": json.dumps(["人工智能"], ensure_ascii=False)},
+    ])
+    add_story(db, 3, HOSTILE_TITLE, [
+        {"url": "javascript:alert(1)", "source": "坏网站", "fetched_at": at(25, 11), "body": "<b>正文</b>。"},
+    ])
+    return db
+
+
+def test_groups_follow_the_configured_tag_order_and_fold_reposts(db):
+    digest = build_digest(db, None, datetime(2023, 3, 1, tzinfo=CHINA), TAGS)
+    assert [group.tag for group in digest.tags] == ["新材料", "人工智能", "城市合伙人", UNTAGGED]
+    story = digest.tags[0].stories[0]
+    assert story.story_id == 1 and story.article_count == 2
+    assert [s.source for s in story.sources] == ["seed", "转载网"]
+    assert story.tags == ("新材料", "城市合伙人")
+    assert story.excerpt == "第一句。第二句！"
+    assert digest.article_count == 4
+
+
+def test_window_is_on_fetched_at(db):
+    digest = build_digest(db, datetime(2023, 2, 24, tzinfo=CHINA), datetime(2023, 2, 25, tzinfo=CHINA), TAGS)
+    assert digest.article_count == 1
+    assert [(g.tag, [s.story_id for s in g.stories]) for g in digest.tags] == [("新材料", [1]), ("城市合伙人", [1])]
+
+
+def test_newest_first_within_a_tag(db):
+    db["articles"].update(4, {"tags": json.dumps(["新材料"], ensure_ascii=False)})
+    digest = build_digest(db, None, datetime(2023, 3, 1, tzinfo=CHINA), TAGS)
+    assert [s.story_id for s in digest.tags[0].stories] == [3, 1]
+
+
+def test_default_window_starts_where_the_last_digest_ended(db):
+    until = datetime(2023, 2, 24, 12, tzinfo=CHINA)
+    assert window_start(db, None, None, until) is None
+    record_digest(db, build_digest(db, None, until, TAGS))
+    assert window_start(db, None, None, datetime(2023, 3, 1, tzinfo=CHINA)) == until
+    assert window_start(db, None, 6, until) == datetime(2023, 2, 24, 6, tzinfo=CHINA)
+
+
+def test_json_has_the_contract_shape(db):
+    document = json.loads(render_json(build_digest(db, None, datetime(2023, 3, 1, tzinfo=CHINA), TAGS)))
+    assert {"generated_at", "since", "until", "tags"} <= set(document)
+    story = document["tags"][0]["stories"][0]
+    assert {"story_id", "title", "published_at", "tags", "excerpt", "article_count", "sources"} <= set(story)
+    assert story["sources"][1] == {"source": "转载网", "url": "https://repost.example/a.html", "title": "转载：淄博牵手大湾区"}
+
+
+def test_html_escapes_article_text_and_links_only_the_web(db):
+    page = render_html(build_digest(db, None, datetime(2023, 3, 1, tzinfo=CHINA), TAGS))
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<b>" not in page
+    assert 'href="javascript' not in page
+    assert 'href="https://repost.example/a.html"' in page
+    assert "<link" not in page and " src=" not in page  # self-contained
+
+
+def test_markdown_escapes_article_text(db):
+    text = render_markdown(build_digest(db, None, datetime(2023, 3, 1, tzinfo=CHINA), TAGS))
+    assert "](javascript" not in text
+    assert "\\*\\*淄博\\*\\*" in text
+    assert "[淄博牵手大湾区的想法与干法]" not in text  # the seed's text: URL is not a link
+    assert "[转载：淄博牵手大湾区](<https://repost.example/a.html>)" in text
+
+
+def test_atom_is_a_valid_feed_with_one_entry_per_story(db):
+    feed = feedparser.parse(render_atom(build_digest(db, None, datetime(2023, 3, 1, tzinfo=CHINA), TAGS)))
+    assert feed.version == "atom10" and not feed.bozo
+    assert len(feed.entries) == 3
+    assert {entry.title for entry in feed.entries} >= {HOSTILE_TITLE, "淄博人工智能产业园开园"}
+
+
+def test_excerpt_takes_two_sentences_across_lines():
+    assert excerpt("“淄博来了。”他说。\n第三句？第四句。") == "“淄博来了。”他说。"
+    assert excerpt("没有句号的一段话") == "没有句号的一段话"
