@@ -23,6 +23,7 @@ from newsmon.digest import (
 )
 from newsmon.store import open_database
 
+REPOST = {"source": "转载网", "url": "https://repost.example/a.html", "title": "转载：淄博牵手大湾区"}
 HOSTILE_TITLE = '<script>alert("x")</script> [点我](javascript:alert(1)) **淄博**'
 TAGS = ["新材料", "人工智能", "城市合伙人"]
 
@@ -33,33 +34,69 @@ def at(day: int, hour: int = 10) -> str:
 
 def add_story(db: Database, story_id: int, title: str, articles: list[dict]) -> None:
     db["stories"].insert(
-        {"id": story_id, "title": title, "first_seen_at": articles[0]["fetched_at"],
-         "last_seen_at": articles[-1]["fetched_at"], "article_count": len(articles),
-         "sources": json.dumps([a["source"] for a in articles], ensure_ascii=False)}
+        {
+            "id": story_id,
+            "title": title,
+            "first_seen_at": articles[0]["fetched_at"],
+            "last_seen_at": articles[-1]["fetched_at"],
+            "article_count": len(articles),
+            "sources": json.dumps([a["source"] for a in articles], ensure_ascii=False),
+        }
     )
     for article in articles:
         db["articles"].insert(
-            {"title": title, "body": "第一句。第二句！第三句。", "topics": '["zibo"]', "keywords": "[]",
-             "story_id": story_id, "tags": "[]"} | article
+            {
+                "title": title,
+                "body": "第一句。第二句！第三句。",
+                "topics": '["zibo"]',
+                "keywords": "[]",
+                "story_id": story_id,
+                "tags": "[]",
+            }
+            | article
         )
 
 
 @pytest.fixture
 def db(tmp_path):
     db = open_database(tmp_path / "news.db")
-    add_story(db, 1, "淄博牵手大湾区的想法与干法", [
-        {"url": "text:seed.txt", "source": "seed", "fetched_at": at(23), "published_at": "2023-02-23T10:30:00+08:00",
-         "tags": json.dumps(["新材料", "城市合伙人"], ensure_ascii=False)},
-        {"url": "https://repost.example/a.html", "source": "转载网", "fetched_at": at(24), "title": "转载：淄博牵手大湾区",
-         "tags": json.dumps(["新材料"], ensure_ascii=False)},
-    ])
-    add_story(db, 2, "淄博人工智能产业园开园", [
-        {"url": "https://zbnews.example/ai.html", "source": "淄博新闻网", "fetched_at": at(25),
-         "published_at": "2023-02-25", "tags": json.dumps(["人工智能"], ensure_ascii=False)},
-    ])
-    add_story(db, 3, HOSTILE_TITLE, [
-        {"url": "javascript:alert(1)", "source": "坏网站", "fetched_at": at(25, 11), "body": "<b>正文</b>。"},
-    ])
+    add_story(
+        db,
+        1,
+        "淄博牵手大湾区的想法与干法",
+        [
+            {
+                "url": "text:seed.txt",
+                "source": "seed",
+                "fetched_at": at(23),
+                "published_at": "2023-02-23T10:30:00+08:00",
+                "tags": json.dumps(["新材料", "城市合伙人"], ensure_ascii=False),
+            },
+            REPOST | {"fetched_at": at(24), "tags": json.dumps(["新材料"], ensure_ascii=False)},
+        ],
+    )
+    add_story(
+        db,
+        2,
+        "淄博人工智能产业园开园",
+        [
+            {
+                "url": "https://zbnews.example/ai.html",
+                "source": "淄博新闻网",
+                "fetched_at": at(25),
+                "published_at": "2023-02-25",
+                "tags": json.dumps(["人工智能"], ensure_ascii=False),
+            },
+        ],
+    )
+    add_story(
+        db,
+        3,
+        HOSTILE_TITLE,
+        [
+            {"url": "javascript:alert(1)", "source": "坏网站", "fetched_at": at(25, 11), "body": "<b>正文</b>。"},
+        ],
+    )
     return db
 
 
@@ -99,7 +136,7 @@ def test_json_has_the_contract_shape(db):
     assert {"generated_at", "since", "until", "tags"} <= set(document)
     story = document["tags"][0]["stories"][0]
     assert {"story_id", "title", "published_at", "tags", "excerpt", "article_count", "sources"} <= set(story)
-    assert story["sources"][1] == {"source": "转载网", "url": "https://repost.example/a.html", "title": "转载：淄博牵手大湾区"}
+    assert story["sources"][1] == REPOST
 
 
 def test_html_escapes_article_text_and_links_only_the_web(db):
