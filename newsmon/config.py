@@ -74,6 +74,14 @@ class FetchSettings(_Strict):
 class Orchestration(_Strict):
     dask_address: str | None = None
 
+    @field_validator("dask_address")
+    @classmethod
+    def _dask_not_supported_yet(cls, value: str | None) -> str | None:
+        # Refuse rather than silently run everything locally while the user believes it runs on Dask.
+        if value is not None:
+            raise ValueError("running stages on a Dask cluster is not supported yet; set it to null")
+        return value
+
 
 class SmtpSettings(_Strict):
     host: str

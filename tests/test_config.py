@@ -153,3 +153,8 @@ def test_run_exits_2_on_an_unknown_source_name(tmp_path, capsys):
     path = write(tmp_path, base_config())
     assert main(["run", "--config", str(path), "--source", "nope"]) == 2
     assert "--source: no source named 'nope'" in capsys.readouterr().err
+
+
+def test_dask_address_is_refused_rather_than_ignored(tmp_path):
+    message = config_error(tmp_path, base_config() | {"orchestration": {"dask_address": "tcp://scheduler:8786"}})
+    assert message.endswith("orchestration.dask_address: running stages on a Dask cluster is not supported yet; set it to null")
