@@ -79,7 +79,7 @@ class Orchestration(_Strict):
     def _dask_not_supported_yet(cls, value: str | None) -> str | None:
         # Refuse rather than silently run everything locally while the user believes it runs on Dask.
         if value is not None:
-            raise ValueError("running stages on a Dask cluster is not supported yet; set it to null")
+            raise ValueError("running stages on a Dask cluster is not supported yet")
         return value
 
 
