@@ -6,13 +6,16 @@ Only wiring lives here; the work is in `newsmon.collect` (I/O, worker threads) a
 
 from __future__ import annotations
 
+import logging
+
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import as_completed
+from prefect.futures import PrefectFuture, as_completed
 
 from newsmon import clock, store
 from newsmon.collect import RunContext, collect_source, run_sources
 from newsmon.config import Source, load_config
+from newsmon.fetch import Fetcher
 from newsmon.pipeline import store_harvest
 from newsmon.records import FetchFailure, Harvest, SourceOutcome
 from newsmon.tagging import Tagger
@@ -31,35 +34,49 @@ def ingest(config_path: str, source_names: list[str] | None = None) -> dict:
     sources = run_sources(config, source_names)
     db = store.open_database(config.database_path)
     store.sync_sources(db, [(s.name, s.kind, s.url) for s in sources])
-    context = RunContext(config=config, database=config.database_path, now=clock.now())
-    run_id = store.start_run(db, context.now)
-    futures = {collect_source_task.submit(source, context): source for source in sources}
-    tagger = Tagger.from_config(config.topics, config.tags)  # loads jieba while the sources are fetched
+    run_started = clock.now()
+    run_id = store.start_run(db, run_started)
     outcomes: list[SourceOutcome] = []
     status = "failed"
     try:
-        for future in as_completed(list(futures)):
-            source = futures[future]
-            try:
-                harvest = future.result()
-            except Exception as exc:  # a bug in one source's task must not cost the others their articles
-                logger.exception("source %s crashed", source.name)
-                failure = FetchFailure(url=source.url, error=f"{source.url}: internal error: {exc!r}")
-                harvest = Harvest(source=source.name, source_failure=failure)
-            outcome = store_harvest(db, tagger, harvest, source.kind, run_id, clock.now())
-            outcomes.append(outcome)
-            logger.info(
-                "%s: %d new, %d duplicates, %d off topic, %d errors (%d/%d sources done)",
-                source.name,
-                outcome.new,
-                outcome.duplicates,
-                outcome.off_topic,
-                outcome.error_count,
-                len(outcomes),
-                len(futures),
-            )
+        with Fetcher(config.fetch) as fetcher:  # the one HTTP client of the run
+            context = RunContext(config, config.database_path, run_started, fetcher, store.source_states(db))
+            futures = {collect_source_task.submit(source, context): source for source in sources}
+            tagger = Tagger.from_config(config.topics, config.tags)  # loads jieba while the sources are fetched
+            for future in as_completed(list(futures)):
+                source = futures[future]
+                harvest = _harvest_of(future, source, logger)
+                outcome = store_harvest(db, tagger, harvest, source.kind, run_id, clock.now())
+                if harvest.retry_after:
+                    store.defer_source(db, source.name, harvest.retry_after)
+                outcome.notes.extend(harvest.notes)
+                outcomes.append(outcome)
+                for note in harvest.notes:
+                    logger.warning("%s: %s", source.name, note)
+                logger.info(
+                    "%s: %d fetched, %d new, %d duplicates, %d off topic, %d errors%s (%d/%d sources done)",
+                    source.name,
+                    outcome.fetched,
+                    outcome.new,
+                    outcome.duplicates,
+                    outcome.off_topic,
+                    outcome.error_count,
+                    ", not modified" if outcome.not_modified else "",
+                    len(outcomes),
+                    len(futures),
+                )
         status = "completed"
     finally:
         run = store.finish_run(db, run_id, outcomes, clock.now(), status)
         db.close()
     return {"run": run, "database": str(config.database_path), "sources": [o.as_dict() for o in outcomes]}
+
+
+def _harvest_of(future: PrefectFuture, source: Source, logger: logging.Logger | logging.LoggerAdapter) -> Harvest:
+    try:
+        return future.result()
+    except Exception as exc:  # a bug in one source's task must not cost the others their articles
+        logger.exception("source %s crashed", source.name)
+        return Harvest(
+            source=source.name, source_failure=FetchFailure(source.url, f"{source.url}: internal error: {exc!r}")
+        )

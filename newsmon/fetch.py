@@ -73,6 +73,10 @@ class RetryLater(FetchError):
         self.requested = requested  # False: refused here because the host had already asked to wait
 
 
+class ConnectFailed(FetchError):
+    """No connection could be made (refused, unreachable, connect timeout): worth another attempt."""
+
+
 class UnsafeAddress(FetchError):
     """A discovered link (or a redirect) leads to a loopback, private or link-local address."""
 
@@ -220,8 +224,8 @@ class Fetcher:
             self.pacer.wait(origin)
             try:
                 answer = self._get_once(url, headers, reported_url)
-            except _Retryable as exc:
-                failure: FetchError = exc.error
+            except ConnectFailed as exc:
+                failure: FetchError = exc
                 wait = _backoff(attempt)
             else:
                 if answer.status not in RETRIED_STATUSES:
@@ -264,7 +268,7 @@ class Fetcher:
                     watchdog.cancel()
                 return _Answer(response.status_code, response.headers, content)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise _Retryable(FetchError(reported_url, f"cannot connect: {_describe(exc)}")) from None
+            raise ConnectFailed(reported_url, f"cannot connect: {_describe(exc)}") from None
         except httpx.TimeoutException:
             raise FetchError(reported_url, f"no answer within {timeout_s:g} s") from None
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
@@ -291,14 +295,6 @@ class Fetcher:
                 return RobotsFile(answer.status, answer.content)
             current = self._redirect_target(robots_url, current, answer)
         raise FetchError(robots_url, f"more than {self.settings.max_redirects} redirects")
-
-
-class _Retryable(Exception):
-    """Internal: a failure worth another attempt (connection refused, DNS hiccup, pool timeout)."""
-
-    def __init__(self, error: FetchError):
-        super().__init__(error)
-        self.error = error
 
 
 class _DeadlinePassed(Exception):

@@ -35,7 +35,7 @@ def store_harvest(
         if harvest.source_failure:
             store.record_failure(db, run_id, harvest.source, harvest.source_failure, now)
         for failure in harvest.failures:
-            store.record_failure(db, run_id, harvest.source, failure, now, canonical_url=failure.url)
+            store.record_failure(db, run_id, harvest.source, failure, now, canonical_url=failure.canonical_url)
         for article in harvest.articles:
             stored = store_article(db, tagger, replace(article, fetched_at=isoformat(now)), now)
             if stored is None:

@@ -231,7 +231,11 @@ class _RecordedHandler(_BaseHandler):
         if recorded.redirect:
             self.send_body(302, b"", {"Location": self.web.url(recorded.redirect)})
             return
-        body = self.web.rewrite(recorded.path.read_bytes())
+        body = recorded.path.read_bytes()
+        if body.startswith(b"\x1f\x8b"):  # a .gz file: its links are rewritten too
+            body = gzip.compress(self.web.rewrite(gzip.decompress(body)), mtime=0)
+        else:
+            body = self.web.rewrite(body)
         headers = {"Content-Type": recorded.content_type}
         etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'
         if site.etag:

@@ -72,6 +72,9 @@ class FetchFailure:
     url: str
     error: str
     permanent: bool = False
+    # The article URL's identity in the `urls` ledger (retried with backoff, or 'gone' when permanent);
+    # None for what is no article (a listing, a child sitemap): only the `fetch_errors` row is written.
+    canonical_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,16 @@ class Harvest:
     validators: Validators | None = None
     pages_fetched: int = 0
     skipped: int = 0
+    notes: tuple[str, ...] = ()  # remarks for the log and the summary (charset guessed, date clamped, ...)
+    retry_after: str | None = None  # the listing's server asked not to be asked again before this time
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the `sources` table remembers of a listing between runs."""
+
+    validators: Validators | None = None
+    retry_after: str | None = None
 
 
 @dataclass(slots=True)
@@ -102,6 +115,7 @@ class SourceOutcome:
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
     source_error: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from db.migrations import apply_migrations
 from newsmon.clock import isoformat
-from newsmon.records import Article, FetchFailure, SourceOutcome, Validators
+from newsmon.records import Article, FetchFailure, SourceOutcome, SourceState, Validators
 
 BUSY_TIMEOUT_MS = 30_000
 # A failed article URL is retried after 30 min, 1 h, 2 h, ... up to a day, then given up.
@@ -175,3 +175,19 @@ def update_source(db: Database, outcome: SourceOutcome, validators: Validators |
     if validators is not None:
         row |= {"etag": validators.etag, "last_modified": validators.last_modified, "body_hash": validators.body_hash}
     db["sources"].update(outcome.source, row)
+
+
+def source_states(db: Database) -> dict[str, SourceState]:
+    """Each source's stored validators and Retry-After deferral, read once at the start of a run."""
+    states = {}
+    for name, etag, last_modified, body_hash, retry_after in db.execute(
+        "SELECT name, etag, last_modified, body_hash, retry_after FROM sources"
+    ).fetchall():
+        validators = Validators(etag, last_modified, body_hash) if etag or last_modified or body_hash else None
+        states[name] = SourceState(validators=validators, retry_after=retry_after)
+    return states
+
+
+def defer_source(db: Database, source: str, until: str) -> None:
+    """Remember that a source's server asked (429/503 Retry-After) not to be asked again before `until`."""
+    db["sources"].update(source, {"retry_after": until})
