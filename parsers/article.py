@@ -55,29 +55,25 @@ def extract_article(html: str, url: str, rules: SiteRules | None = None) -> Arti
     remove_invisible(root)
     blocks = text_blocks(root.body)
     region = find_main_region(blocks)
-    body_start = region.first if region else None
 
     title = _selected_text(root, rules.title, url) or choose_title(
-        metadata.page_title, metadata.titles, heading_candidates(blocks), body_start
+        metadata.page_title, metadata.titles, heading_candidates(blocks), region.first if region else None
     )
     if not title:
         raise ExtractError(f"{url}: no title found")
-    headline = _headline_index(blocks, title, body_start)
-    body_blocks = _ruled_body(root, rules.body, url)
-    if body_blocks is None:
-        if region is None:
-            raise ExtractError(f"{url}: no article text found")
-        body_blocks = body_paragraphs(blocks, region, lambda block: _is_headline_part(block, title), _is_dateline)
-    body = "\n".join(block.text for block in body_blocks)
+    headline = _headline_index(blocks, title, region.first if region else None)
+    paragraphs = body_paragraphs(blocks, region, lambda block: _is_headline_part(block, title), _is_dateline)
+    text_span = (paragraphs[0].index, paragraphs[-1].index) if paragraphs else None
+    body = "\n".join(block.text for block in _ruled_body(root, rules.body, url) or paragraphs)
     if not body:
         raise ExtractError(f"{url}: no article text found")
 
     zone = page_zone(url)
     published = _ruled_date(root, rules.published, url) or choose_published(
-        metadata_found_date(_first_date(metadata.published)), blocks, headline, region, url
+        metadata_found_date(_first_date(metadata.published)), blocks, headline, text_span, url
     )
-    byline = _page_byline(blocks, headline, region, body_blocks)
-    author, publisher = _people(root, rules, url, byline, metadata, body_blocks)
+    byline = _page_byline(blocks, headline, text_span, paragraphs)
+    author, publisher = _people(root, rules, url, byline, metadata)
     return Article(
         url=url,
         title=title,
@@ -109,12 +105,15 @@ def _is_dateline(block: Block) -> bool:
     return bool(find_dates(block.text))
 
 
-def _page_byline(blocks: Sequence[Block], headline: int | None, region: Region | None, body: Sequence[Block]) -> Byline:
+def _page_byline(
+    blocks: Sequence[Block], headline: int | None, text_span: tuple[int, int] | None, body: Sequence[Block]
+) -> Byline:
     """Author/editor/publisher from the labelled lines around the text, those near the headline first."""
-    if region is None:
+    if text_span is None:
         return Byline()
-    start = headline + 1 if headline is not None else max(0, region.first - BYLINE_BLOCKS_BEFORE)
-    stop = region.last + 1 + BYLINE_BLOCKS_AFTER
+    first, last = text_span
+    start = headline + 1 if headline is not None and headline < first else max(0, first - BYLINE_BLOCKS_BEFORE)
+    stop = last + 1 + BYLINE_BLOCKS_AFTER
     byline = Byline()
     for block in blocks[start:stop]:
         found = parse_byline(block.text)
@@ -134,7 +133,6 @@ def _people(
     url: str,
     byline: Byline,
     metadata: PageMetadata,
-    body: Sequence[Block],
 ) -> tuple[str | None, str | None]:
     """(author, publisher): site rules, then the page's bylines, then metadata; an editor only as last resort."""
     ruled_author = _selected_text(root, rules.author, url)
@@ -170,11 +168,11 @@ def _selected_text(root: lxml.html.HtmlElement, selector: str | None, url: str) 
     return None
 
 
-def _ruled_body(root: lxml.html.HtmlElement, selector: str | None, url: str) -> list[Block] | None:
-    """The paragraphs of the elements the body rule selects; None when there is no rule or it matches nothing."""
+def _ruled_body(root: lxml.html.HtmlElement, selector: str | None, url: str) -> list[Block]:
+    """The paragraphs of the elements the body rule selects; [] when there is no rule or it matches nothing."""
     blocks = [block for element in _select(root, selector, url) for block in text_blocks(element)]
     if not blocks:
-        return None
+        return []
     whole = Region(blocks[0].owner, 0, len(blocks) - 1)
     renumbered = [Block(i, b.text, b.chars, b.link_chars, b.owner) for i, b in enumerate(blocks)]
     return body_paragraphs(renumbered, whole, lambda block: False, lambda block: False)

@@ -52,7 +52,7 @@ NOT_NAMES = frozenset(
 # A "name" ending like this is an organisation (新华社, 松花江网), a company or a CMS vendor (大汉网络).
 ORGANISATION_ENDINGS = (
     *("网", "网络", "网站", "公司", "集团", "中心", "报", "报社", "社"),
-    *("台", "站", "频道", "部", "局"),
+    *("台", "站", "频道", "部", "局", "财经", "新闻", "日报", "晚报", "传媒", "客户端"),
 )
 # `新华社拉萨电（记者 格桑边觉）记者近日…`: the reporter named in the opening of the text.
 INLINE_REPORTER = re.compile(rf"[(（]\s*(?:[\u4e00-\u9fff]{{0,8}}?)(?:记者|通讯员)\s*(?P<names>{_NAMES})\s*[)）]")

@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from parsers.dates import FoundDate, find_dates
+from parsers.dates import FoundDate, find_dates, with_time_from
 from parsers.html_blocks import Block
-from parsers.main_content import COPYRIGHT, DATELINE_MAX_CHARS, MAX_LINK_DENSITY, Region
+from parsers.main_content import COPYRIGHT, DATELINE_MAX_CHARS, MAX_LINK_DENSITY
 
 # Text just before a date that says what the date is.
 PUBLISH_LABEL = re.compile(
@@ -25,6 +25,7 @@ PUBLISH_LABEL = re.compile(
 )
 OTHER_LABEL = re.compile(r"(成文|印发|施行|实施|生效|截止|有效期|开始|结束|举办|报名|出生|成立)(日期|时间|于)?")
 LABEL_REACH = 12  # characters before a date searched for a label
+LABEL_CELL_MAX_CHARS = 8  # a block this short before a date may be its label (`发布日期：` in a table cell)
 # Dates in a URL path (/2005-07/16/, /20041021/, /2005/07/18/): evidence for the year of a month-day.
 URL_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/_]?(?P<m>0[1-9]|1[0-2])(?:[-/_]?(?:0[1-9]|[12]\d|3[01]))?(?!\d)")
 HONG_KONG_HOSTS = (".hk",)
@@ -32,6 +33,8 @@ HONG_KONG_HOSTS = (".hk",)
 NEAR_HEADLINE_BLOCKS = 4
 NEAR_HEADLINE_BLOCKS_ABOVE = 2  # some pages put the date above the headline
 MIN_SCORE = 1
+CLOSING_DATELINE_REACH = 2  # blocks after the text where a closing date line may stand
+CLOSING_DATELINE_MAX_CHARS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +54,11 @@ def choose_published(
     metadata_date: FoundDate | None,
     blocks: Sequence[Block],
     headline_index: int | None,
-    region: Region | None,
+    text_span: tuple[int, int] | None,
     url: str,
 ) -> FoundDate | None:
     """The publish date: the page's dateline when it agrees with the metadata (or there is none), else metadata."""
-    shown = best_dateline(blocks, headline_index, region, _year_evidence(url, metadata_date))
+    shown = best_dateline(blocks, headline_index, text_span, _year_evidence(url, metadata_date))
     if metadata_date is None:
         return shown
     if shown is not None and _same_day(shown, metadata_date) and (shown.has_time or not metadata_date.has_time):
@@ -71,14 +74,14 @@ def metadata_found_date(found: FoundDate | None) -> FoundDate | None:
 
 
 def best_dateline(
-    blocks: Sequence[Block], headline_index: int | None, region: Region | None, years: Sequence[int]
+    blocks: Sequence[Block], headline_index: int | None, text_span: tuple[int, int] | None, years: Sequence[int]
 ) -> FoundDate | None:
     """The best-scoring date shown on the page, if any scores as a publish date."""
     candidates = [
         candidate
-        for block in blocks
+        for index, block in enumerate(blocks)
         if not COPYRIGHT.search(block.text)
-        for candidate in _candidates(block, headline_index, region, years)
+        for candidate in _candidates(blocks, index, headline_index, text_span, years)
     ]
     if not candidates:
         return None
@@ -87,16 +90,27 @@ def best_dateline(
 
 
 def _candidates(
-    block: Block, headline_index: int | None, region: Region | None, years: Sequence[int]
+    blocks: Sequence[Block],
+    index: int,
+    headline_index: int | None,
+    text_span: tuple[int, int] | None,
+    years: Sequence[int],
 ) -> list[Candidate]:
+    """The dates of one block, scored. A label may sit in the cell before (`发布日期：` | `2022年01月28日`),
+    and the time on the line after (`2024年5月1日（星期三）` / `香港時間16時30分`)."""
+    block = blocks[index]
     found = [_with_year(date, years) for date in find_dates(block.text)]
     found = [date for date in found if date is not None and date.day is not None]
     if not found:
         return []
-    shared = _block_score(block, headline_index, region) - (2 if len(found) > 2 else 0)
+    shared = _block_score(block, headline_index, text_span) - (2 if len(found) > 2 else 0)
+    previous = blocks[index - 1].text if index > 0 and blocks[index - 1].chars <= LABEL_CELL_MAX_CHARS else ""
+    following = blocks[index + 1].text if index + 1 < len(blocks) else ""
     candidates = []
     for date in found:
-        before = block.text[max(0, date.start - LABEL_REACH) : date.start]
+        if not block.text[date.end :].strip(" （()）星期周一二三四五六日天"):
+            date = with_time_from(date, following)
+        before = (previous + " " + block.text[: date.start])[-LABEL_REACH:]
         score = shared + date.has_time
         if OTHER_LABEL.search(before):
             score -= 5
@@ -106,29 +120,37 @@ def _candidates(
     return candidates
 
 
-def _block_score(block: Block, headline_index: int | None, region: Region | None) -> float:
+def _block_score(block: Block, headline_index: int | None, text_span: tuple[int, int] | None) -> float:
     """How much the block's place and shape say "dateline"."""
     score = 0.0
     if block.link_density > MAX_LINK_DENSITY:
         score -= 4
     if block.chars > DATELINE_MAX_CHARS:
         score -= 3
+    before_text = text_span is None or block.index < text_span[0]
     if headline_index is not None:
         distance = block.index - headline_index
-        if 0 < distance <= NEAR_HEADLINE_BLOCKS:
+        if 0 < distance <= NEAR_HEADLINE_BLOCKS and before_text:
             score += 4
         elif -NEAR_HEADLINE_BLOCKS_ABOVE <= distance < 0:
             score += 2
         elif distance < 0:
             score -= 1
-    if region is not None:
-        if block.index < region.first and (headline_index is None or block.index > headline_index):
+    if text_span is not None:
+        first, last = text_span
+        if before_text and (headline_index is None or block.index > headline_index):
             score += 2
-        elif region.first <= block.index <= region.last:
+        elif first <= block.index <= last:
             score -= 1
-        elif block.index > region.last:
+        elif block.index - last <= CLOSING_DATELINE_REACH and _dateline_shaped(block):
+            score += 1  # press releases and notices close with their date
+        elif block.index > last:
             score -= 3
     return score
+
+
+def _dateline_shaped(block: Block) -> bool:
+    return not block.link_chars and block.chars <= CLOSING_DATELINE_MAX_CHARS
 
 
 def _with_year(date: FoundDate, years: Sequence[int]) -> FoundDate | None:

@@ -24,6 +24,8 @@ DATE_PATTERNS = (
     re.compile(r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"),
     re.compile(r"(?<![\d.:/-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d/]|\.\d)"),
     re.compile(r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月(?![\d\s]*[日号])"),
+    # Xinhua's split dateline: <span>2023</span><span>11/17</span><span>20:52:15</span>
+    re.compile(r"(?<![\d./:-])(?P<y>\d{4})\s+(?P<m>\d{1,2})\s*/\s*(?P<d>\d{1,2})(?![\d/])"),
 )
 MONTH_DAY_PATTERNS = (
     re.compile(r"(?<![\d年])(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"),
@@ -128,6 +130,14 @@ def _date_from_match(match: re.Match[str]) -> FoundDate | None:
     if not 1 <= month <= 12 or (day is not None and not _valid_day(year or 2000, month, day)):
         return None
     return FoundDate(match.start(), match.end(), year, month, day)
+
+
+def with_time_from(date: FoundDate, text: str) -> FoundDate:
+    """The date with the time of day that starts `text` (`香港時間16時30分` on the line after the date)."""
+    if date.has_time:
+        return date
+    timed = _with_time(replace(date, start=0, end=0), text)
+    return replace(timed, start=date.start, end=date.end) if timed.has_time else date
 
 
 def _with_time(date: FoundDate, text: str) -> FoundDate:

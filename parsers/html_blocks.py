@@ -46,7 +46,7 @@ BLOCK_TAGS = frozenset(
 )
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-SPACES = re.compile(r"[\s\u3000\xa0\u2002\u2003\u2009\u200b\ue000-\uf8ff]+")  # private-use: icon glyphs
+SPACES = re.compile(r"[\s\u3000\xa0\u2002\u2003\u2009\u200b]+")
 
 
 @dataclass(frozen=True, slots=True)

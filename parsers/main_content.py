@@ -37,12 +37,19 @@ WIDGET_MAX_CHARS = 40
 # A line that is only a web address, or has no word in it (a stray `】`, `|`, `>>`).
 ADDRESS_ONLY = re.compile(r"^(?:https?://)?[\w.-]+\.(?:com|cn|net|org|gov|edu|hk)(?:\.\w{2})?(?:/\S*)?$", re.IGNORECASE)
 WORDLESS = re.compile(r"^[^\w\u4e00-\u9fff]*$")
+# `完`, `（完）`, `-END-`: the mark that closes a press release, not a paragraph of it.
+END_MARK = re.compile(r"^[\s(（\[【<《-]*(?:完|全文完|end)[\s)）\]】>》-]*$", re.IGNORECASE)
 # What comes after one of these headings is no longer the article.
 END_MARKERS = re.compile(
     r"相关(?:新闻|报道|阅读|链接|文章|推荐|专题)|延伸阅读|推荐阅读|更多阅读|热点推荐|热门推荐|猜你喜欢|"
     r"网友评论|最新评论|发表评论|反侵权公告|版权(?:与免责)?声明|免责声明"
 )
 END_MARKER_MAX_CHARS = 20
+# A site's disclaimer under the text (`新浪声明：此消息系转载自…`, `特别声明：…`), whatever its length.
+DISCLAIMER = re.compile(r"^\S{0,6}声明[:：]")
+# Short plain lines beside the article's lines that still belong to it (a notice's heading, its sign-off).
+QUIET_MAX_CHARS = 30
+EDGE_LINES = 6
 # A dateline: a short block holding the date (and often the source) between headline and text.
 DATELINE_MAX_CHARS = 60
 
@@ -65,18 +72,31 @@ def block_value(block: Block) -> float:
     return block.chars - 2 * block.link_chars
 
 
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A child of an element as the region search sees it: a child element's blocks, or one block of its own."""
+
+    first: int
+    last: int
+    value: float
+    tag: str
+    quiet: bool  # one short line of plain text: a heading or sign-off if it sits beside the article's lines
+
+
 def find_main_region(blocks: Sequence[Block]) -> Region | None:
     """The run of sibling elements (and text) whose blocks add up to the most prose; None without prose.
 
     Considering runs of siblings, not only whole elements, matters on table layouts where the article's
-    <p>s sit in one <td> together with link lists and boxes above and below them.
+    <p>s sit in one <td> together with link lists and boxes above and below them. The run then takes in
+    the short plain lines just before and after it that are siblings of the same kind as its own lines:
+    a notice's own heading, its issuer and date.
     """
     totals: dict[lxml.html.HtmlElement, float] = {}
     spans: dict[lxml.html.HtmlElement, list[int]] = {}
-    items: dict[lxml.html.HtmlElement, list[tuple[int, int, float]]] = {}
+    items: dict[lxml.html.HtmlElement, list[_Item]] = {}
     for block in blocks:
         value = block_value(block)
-        items.setdefault(block.owner, []).append((block.index, block.index, value))
+        items.setdefault(block.owner, []).append(_Item(block.index, block.index, value, "", _is_quiet(block)))
         element = block.owner
         while element is not None:
             totals[element] = totals.get(element, 0.0) + value
@@ -86,34 +106,57 @@ def find_main_region(blocks: Sequence[Block]) -> Region | None:
     for element, (first, last) in spans.items():
         parent = element.getparent()
         if parent is not None:
-            items.setdefault(parent, []).append((first, last, totals[element]))
+            quiet = first == last and _is_quiet(blocks[first])
+            items.setdefault(parent, []).append(_Item(first, last, totals[element], element.tag, quiet))
     best: Region | None = None
     best_total = 0.0
     for element, children in items.items():
-        total, first, last = _best_run(sorted(children))
+        children.sort(key=lambda item: item.first)
+        total, start, stop = _best_run(children)
         if total > best_total:
-            best, best_total = Region(element, first, last), total
+            start, stop = _with_quiet_edges(children, start, stop)
+            best, best_total = Region(element, children[start].first, children[stop].last), total
     return best
 
 
-def _best_run(items: list[tuple[int, int, float]]) -> tuple[float, int, int]:
-    """(total, first block, last block) of the consecutive items with the greatest total (Kadane)."""
+def _best_run(items: Sequence[_Item]) -> tuple[float, int, int]:
+    """(total, first item, last item) of the consecutive items with the greatest total (Kadane)."""
     best = (float("-inf"), 0, 0)
     running, start = 0.0, 0
-    for first, last, value in items:
+    for index, item in enumerate(items):
         if running <= 0:
-            running, start = 0.0, first
-        running += value
+            running, start = 0.0, index
+        running += item.value
         if running > best[0]:
-            best = (running, start, last)
+            best = (running, start, index)
     return best
+
+
+def _with_quiet_edges(items: Sequence[_Item], start: int, stop: int) -> tuple[int, int]:
+    """The run widened over the quiet lines of its own kind right before and after it."""
+    for _ in range(EDGE_LINES):
+        if start > 0 and items[start - 1].quiet and items[start - 1].tag == items[start].tag:
+            start -= 1
+    for _ in range(EDGE_LINES):
+        if stop + 1 < len(items) and items[stop + 1].quiet and items[stop + 1].tag == items[stop].tag:
+            stop += 1
+    return start, stop
+
+
+def _is_quiet(block: Block) -> bool:
+    return not block.link_chars and block.chars <= QUIET_MAX_CHARS and not COPYRIGHT.search(block.text)
 
 
 def body_paragraphs(
-    blocks: Sequence[Block], region: Region, is_heading: Callable[[Block], bool], is_dateline: Callable[[Block], bool]
+    blocks: Sequence[Block],
+    region: Region | None,
+    is_heading: Callable[[Block], bool],
+    is_dateline: Callable[[Block], bool],
 ) -> list[Block]:
     """The article's paragraphs: the region's blocks without headline, dateline, bylines and widgets."""
     paragraphs: list[Block] = []
+    if region is None:
+        return paragraphs
     for block in blocks[region.first : region.last + 1]:
         if paragraphs and _ends_article(block):
             break
@@ -128,11 +171,19 @@ def is_byline(block: Block) -> bool:
 
 
 def _ends_article(block: Block) -> bool:
-    return block.chars <= END_MARKER_MAX_CHARS and END_MARKERS.search(block.text) is not None
+    """Related links, comments or a disclaimer begin here, or the editor signs off (nothing of the text follows)."""
+    if block.chars <= END_MARKER_MAX_CHARS and END_MARKERS.search(block.text):
+        return True
+    if DISCLAIMER.match(block.text):
+        return True
+    byline = parse_byline(block.text)
+    return byline is not None and byline.editor is not None and byline.author is None and byline.publisher is None
 
 
 def _is_furniture(block: Block) -> bool:
     if block.link_density > MAX_LINK_DENSITY or WORDLESS.match(block.text) or ADDRESS_ONLY.match(block.text):
+        return True
+    if END_MARK.match(block.text):
         return True
     if block.chars <= WIDGET_MAX_CHARS and WIDGET.search(block.text):
         return True

@@ -108,9 +108,10 @@ def site_name(page_title: str | None, headline: str) -> str | None:
     if not page_title.startswith(headline):
         return None
     segments = [s for s in SUFFIX_SEPARATORS.split(page_title[len(headline) :]) if s.strip()]
-    if not segments or SENTENCE_PUNCTUATION.search(segments[0]) or len(segments[0]) > SITE_NAME_MAX_CHARS:
-        return None
-    return segments[0]
+    plausible = [s for s in segments if len(s) <= SITE_NAME_MAX_CHARS and not SENTENCE_PUNCTUATION.search(s)]
+    if len(plausible) == 1:
+        return plausible[0]
+    return next((s for s in plausible if SITE_WORDS.search(s)), None)
 
 
 def matching_key(text: str) -> str:
