@@ -34,6 +34,7 @@ TITLE_CLASS = re.compile(r"title|headline|heading|biaoti|^bt|_bt|tit\d*$|^tit|ar
 HEADING_TAGS = {"h1": 3, "h2": 2, "h3": 1}
 HEADING_REACH = 3  # a block's element, its parent and its grandparent may make it part of a heading
 SITE_NAME_MAX_CHARS = 20
+GENERIC_TITLE_MAX_CHARS = 4  # a <title> word this short (首页, 正文, 新闻) names no article
 TITLE_MIN_CHARS = 4
 TITLE_MAX_CHARS = 120
 
@@ -71,23 +72,28 @@ def choose_title(
     headings: Sequence[HeadingCandidate],
     body_start: int | None,
 ) -> str | None:
-    """The article's headline as written on the page; None when the page offers none."""
-    if page_title:
-        reference = matching_key(page_title)
-        stripped = matching_key(strip_site_suffix(page_title))
+    """The article's headline as written on the page; None when the page offers none.
+
+    In order: a heading or metadata headline that the <title> confirms; a metadata headline; the
+    <title> without its site suffix, unless all it names is the site (`北医新闻网_(新闻)`), in which case
+    the heading just above the text is the headline.
+    """
+    stripped = strip_site_suffix(page_title) if page_title else None
+    if page_title and stripped:
+        reference, stripped_key = matching_key(page_title), matching_key(stripped)
         confirmed = [
             text
             for text in [*(h.text for h in headings), *(strip_site_suffix(t) for t in metadata_titles)]
-            if _confirmed_by(matching_key(text), reference, stripped)
+            if _confirmed_by(matching_key(text), reference, stripped_key)
         ]
         if confirmed:
             return max(confirmed, key=len)
     if metadata_titles:
         return strip_site_suffix(metadata_titles[0])
+    if stripped and not _names_a_site(stripped):
+        return stripped
     heading = _heading_above(headings, body_start)
-    if heading:
-        return heading.text
-    return strip_site_suffix(page_title) if page_title else None
+    return heading.text if heading else stripped
 
 
 def strip_site_suffix(title: str) -> str:
@@ -135,9 +141,17 @@ def _site_suffix_start(title: str) -> int | None:
     return None
 
 
+def _names_a_site(text: str) -> bool:
+    """A <title> that is only a site or channel name: `北医新闻网`, `新闻中心`, `首页`."""
+    words = [word for word in SUFFIX_SEPARATORS.split(text) if word.strip("()（） ")]
+    return all(SITE_WORDS.search(word.strip("()（） ")) or len(word) <= GENERIC_TITLE_MAX_CHARS for word in words)
+
+
 def _confirmed_by(candidate: str, reference: str, stripped: str) -> bool:
-    """The <title> contains the candidate, and the candidate is the headline part, not the site name."""
+    """The <title> contains the candidate, and the candidate is its headline part, not the site name."""
     if len(candidate) < TITLE_MIN_CHARS or candidate not in reference:
+        return False
+    if candidate not in stripped and stripped not in candidate:
         return False
     return reference.startswith(candidate) or len(candidate) * 2 >= len(stripped)
 
