@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from newsmon.cli import main
 
@@ -54,4 +55,28 @@ def test_page_without_article_is_a_one_line_error(capsys: pytest.CaptureFixture[
     code, _, err = run(capsys, str(page), "--url", "https://example.invalid/nav")
     assert code == 1
     assert err.startswith("newsmon: https://example.invalid/nav: ")
+    assert err.count("\n") == 1
+
+
+def test_extract_fetches_an_http_url(capsys: pytest.CaptureFixture[str], httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nAllow: /\n", content_type="text/plain")
+    httpserver.expect_request("/content/2023-02/23/content_10245.html").respond_with_data(
+        SEED_PAGE.read_bytes(), content_type="text/html; charset=utf-8"
+    )
+    url = httpserver.url_for("/content/2023-02/23/content_10245.html")
+    code, out, _ = run(capsys, url)
+    record = json.loads(out)
+    assert code == 0
+    assert (record["url"], record["title"]) == (url, "淄博牵手大湾区的想法与干法")
+    assert record["published_at"] == "2023-02-23T10:30:00+08:00"
+
+
+def test_extract_reports_an_http_error_in_one_line(capsys: pytest.CaptureFixture[str], httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/gone.html").respond_with_data("not here", status=404)
+    url = httpserver.url_for("/gone.html")
+    code, out, err = run(capsys, url)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"newsmon: {url}: ")
+    assert "404" in err
     assert err.count("\n") == 1
