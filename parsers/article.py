@@ -63,7 +63,7 @@ def extract_article(html: str, url: str, rules: SiteRules | None = None) -> Arti
         raise ExtractError(f"{url}: no title found")
     headline = _headline_index(blocks, title, region.first if region else None)
     paragraphs = body_paragraphs(blocks, region, lambda block: _is_headline_part(block, title), _is_dateline)
-    text_span = (paragraphs[0].index, paragraphs[-1].index) if paragraphs else None
+    text_span = Region(paragraphs[0].index, paragraphs[-1].index) if paragraphs else None
     body = "\n".join(block.text for block in _ruled_body(root, rules.body, url) or paragraphs)
     if not body:
         raise ExtractError(f"{url}: no article text found")
@@ -106,22 +106,22 @@ def _is_dateline(block: Block) -> bool:
 
 
 def _page_byline(
-    blocks: Sequence[Block], headline: int | None, text_span: tuple[int, int] | None, body: Sequence[Block]
+    blocks: Sequence[Block], headline: int | None, text_span: Region | None, body: Sequence[Block]
 ) -> Byline:
     """Author/editor/publisher from the labelled lines around the text, those near the headline first."""
     if text_span is None:
         return Byline()
-    first, last = text_span
-    start = headline + 1 if headline is not None and headline < first else max(0, first - BYLINE_BLOCKS_BEFORE)
-    stop = last + 1 + BYLINE_BLOCKS_AFTER
+    if headline is not None and headline < text_span.first:
+        start = headline + 1
+    else:
+        start = max(0, text_span.first - BYLINE_BLOCKS_BEFORE)
     byline = Byline()
-    for block in blocks[start:stop]:
+    for block in blocks[start : text_span.last + 1 + BYLINE_BLOCKS_AFTER]:
         found = parse_byline(block.text)
+        if found is None and is_signature_line(block.text):
+            found = Byline(author=parse_signature(block.text))
         if found is not None:
             byline = byline.merged(found)
-    for block in blocks[start:stop]:
-        if is_signature_line(block.text):
-            byline = byline.merged(Byline(author=parse_signature(block.text)))
     signed = next(filter(None, (parse_signature(block.text) for block in body[-SIGNATURE_BLOCKS:])), None)
     reporter = next(filter(None, (parse_inline_reporter(block.text) for block in body[:SIGNATURE_BLOCKS])), None)
     return byline.merged(Byline(author=signed or reporter))
@@ -137,10 +137,10 @@ def _people(
     """(author, publisher): site rules, then the page's bylines, then metadata; an editor only as last resort."""
     ruled_author = _selected_text(root, rules.author, url)
     ruled_publisher = _selected_text(root, rules.publisher, url)
-    if ruled_author:
-        ruled_author = (parse_byline(ruled_author) or Byline(author=ruled_author)).author or ruled_author
+    if ruled_author:  # `记者：王凯` -> 王凯; a bare name stays as it is
+        ruled_author = getattr(parse_byline(ruled_author), "author", None) or ruled_author
     if ruled_publisher:
-        ruled_publisher = (parse_byline(ruled_publisher) or Byline()).publisher or ruled_publisher
+        ruled_publisher = getattr(parse_byline(ruled_publisher), "publisher", None) or ruled_publisher
     author = ruled_author or byline.author or metadata.author or byline.editor
     publisher = ruled_publisher or byline.publisher or metadata.source
     return author, publisher
@@ -173,7 +173,7 @@ def _ruled_body(root: lxml.html.HtmlElement, selector: str | None, url: str) -> 
     blocks = [block for element in _select(root, selector, url) for block in text_blocks(element)]
     if not blocks:
         return []
-    whole = Region(blocks[0].owner, 0, len(blocks) - 1)
+    whole = Region(0, len(blocks) - 1)
     renumbered = [Block(i, b.text, b.chars, b.link_chars, b.owner) for i, b in enumerate(blocks)]
     return body_paragraphs(renumbered, whole, lambda block: False, lambda block: False)
 

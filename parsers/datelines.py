@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from parsers.dates import FoundDate, find_dates, with_time_from
 from parsers.html_blocks import Block
-from parsers.main_content import COPYRIGHT, DATELINE_MAX_CHARS, MAX_LINK_DENSITY
+from parsers.main_content import COPYRIGHT, DATELINE_MAX_CHARS, MAX_LINK_DENSITY, Region
 
 # Text just before a date that says what the date is.
 PUBLISH_LABEL = re.compile(
@@ -54,7 +54,7 @@ def choose_published(
     metadata_date: FoundDate | None,
     blocks: Sequence[Block],
     headline_index: int | None,
-    text_span: tuple[int, int] | None,
+    text_span: Region | None,
     url: str,
 ) -> FoundDate | None:
     """The publish date: the page's dateline when it agrees with the metadata (or there is none), else metadata."""
@@ -74,7 +74,7 @@ def metadata_found_date(found: FoundDate | None) -> FoundDate | None:
 
 
 def best_dateline(
-    blocks: Sequence[Block], headline_index: int | None, text_span: tuple[int, int] | None, years: Sequence[int]
+    blocks: Sequence[Block], headline_index: int | None, text_span: Region | None, years: Sequence[int]
 ) -> FoundDate | None:
     """The best-scoring date shown on the page, if any scores as a publish date."""
     candidates = [
@@ -93,7 +93,7 @@ def _candidates(
     blocks: Sequence[Block],
     index: int,
     headline_index: int | None,
-    text_span: tuple[int, int] | None,
+    text_span: Region | None,
     years: Sequence[int],
 ) -> list[Candidate]:
     """The dates of one block, scored. A label may sit in the cell before (`发布日期：` | `2022年01月28日`),
@@ -120,14 +120,14 @@ def _candidates(
     return candidates
 
 
-def _block_score(block: Block, headline_index: int | None, text_span: tuple[int, int] | None) -> float:
+def _block_score(block: Block, headline_index: int | None, text_span: Region | None) -> float:
     """How much the block's place and shape say "dateline"."""
     score = 0.0
     if block.link_density > MAX_LINK_DENSITY:
         score -= 4
     if block.chars > DATELINE_MAX_CHARS:
         score -= 3
-    before_text = text_span is None or block.index < text_span[0]
+    before_text = text_span is None or block.index < text_span.first
     if headline_index is not None:
         distance = block.index - headline_index
         if 0 < distance <= NEAR_HEADLINE_BLOCKS and before_text:
@@ -137,14 +137,13 @@ def _block_score(block: Block, headline_index: int | None, text_span: tuple[int,
         elif distance < 0:
             score -= 1
     if text_span is not None:
-        first, last = text_span
         if before_text and (headline_index is None or block.index > headline_index):
             score += 2
-        elif first <= block.index <= last:
+        elif block.index <= text_span.last:
             score -= 1
-        elif block.index - last <= CLOSING_DATELINE_REACH and _dateline_shaped(block):
+        elif block.index - text_span.last <= CLOSING_DATELINE_REACH and _dateline_shaped(block):
             score += 1  # press releases and notices close with their date
-        elif block.index > last:
+        else:
             score -= 3
     return score
 

@@ -1,12 +1,12 @@
 """Text blocks -> the article's own paragraphs, for pages no site rule describes.
 
 Each block gets a value: positive for prose (its non-link characters, when it has sentence
-punctuation), negative for link lists, navigation and labels. The article is the element whose
-subtree has the greatest total value: it takes in every paragraph, caption and subheading between
+punctuation), negative for link lists, navigation and labels. The article is the run of sibling
+elements with the greatest total value: it takes in every paragraph, caption and subheading between
 the first and the last stretch of prose, yet stops where link lists and footers outweigh what follows.
-This works on old table layouts (the text sits in one <td>) as well as on <div>/<p> pages, and needs
-one pass over the blocks. Inside that element, link lists, bylines, share/print widgets and what
-follows an end marker (相关新闻, 责任编辑 ...) are left out.
+This works on old table layouts (the text sits in one <td> between boxes of links) as well as on
+<div>/<p> pages, in one pass over the blocks. Inside that run, link lists, bylines, share/print
+widgets and what follows an end marker (相关新闻, 责任编辑, 声明 ...) are left out.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ MAX_LINK_DENSITY = 0.5
 LABEL_COST_CAP = 10
 # Widgets around the text: print, share, font size, QR codes, paging (short blocks only).
 WIDGET = re.compile(
-    r"打印|关闭窗口|关闭本页|分享到|字号|字体[:：]?\s*[大中小]|扫一扫|返回顶部|上一篇|下一篇|上一页|下一页|我来说两句|"
-    r"推荐给朋友|发送给朋友|收藏本文|纠错|点击数|浏览次数|阅读次数|当前位置|您的位置|现在的位置|所在的?位置|[【\[]\s*(?:[大中小]|推荐|关闭|收藏|评论|返回)"
+    r"打印|关闭窗口|关闭本页|分享到|字号|字体[:：]?\s*[大中小]|扫一扫|返回顶部|上一篇|下一篇|上一页|下一页|"
+    r"我来说两句|推荐给朋友|发送给朋友|收藏本文|纠错|点击数|浏览次数|阅读次数|"
+    r"当前位置|您的位置|现在的位置|所在的?位置|[【\[]\s*(?:[大中小]|推荐|关闭|收藏|评论|返回)"
 )
 WIDGET_MAX_CHARS = 40
 # A line that is only a web address, or has no word in it (a stray `】`, `|`, `>>`).
@@ -56,9 +57,8 @@ DATELINE_MAX_CHARS = 60
 
 @dataclass(frozen=True, slots=True)
 class Region:
-    """The element holding the article, and the blocks it spans (`first` to `last`, inclusive)."""
+    """A run of blocks, `first` to `last` inclusive: where the article is, or where its text is."""
 
-    container: lxml.html.HtmlElement
     first: int
     last: int
 
@@ -110,12 +110,12 @@ def find_main_region(blocks: Sequence[Block]) -> Region | None:
             items.setdefault(parent, []).append(_Item(first, last, totals[element], element.tag, quiet))
     best: Region | None = None
     best_total = 0.0
-    for element, children in items.items():
+    for children in items.values():
         children.sort(key=lambda item: item.first)
         total, start, stop = _best_run(children)
         if total > best_total:
             start, stop = _with_quiet_edges(children, start, stop)
-            best, best_total = Region(element, children[start].first, children[stop].last), total
+            best, best_total = Region(children[start].first, children[stop].last), total
     return best
 
 
@@ -166,10 +166,6 @@ def body_paragraphs(
     return paragraphs
 
 
-def is_byline(block: Block) -> bool:
-    return parse_byline(block.text) is not None or is_signature_line(block.text)
-
-
 def _ends_article(block: Block) -> bool:
     """Related links, comments or a disclaimer begin here, or the editor signs off (nothing of the text follows)."""
     if block.chars <= END_MARKER_MAX_CHARS and END_MARKERS.search(block.text):
@@ -187,4 +183,4 @@ def _is_furniture(block: Block) -> bool:
         return True
     if block.chars <= WIDGET_MAX_CHARS and WIDGET.search(block.text):
         return True
-    return is_byline(block)
+    return parse_byline(block.text) is not None or is_signature_line(block.text)
