@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from parsers.dates import FoundDate, find_dates, with_time_from
@@ -33,6 +34,7 @@ HONG_KONG_HOSTS = (".hk",)
 NEAR_HEADLINE_BLOCKS = 4
 NEAR_HEADLINE_BLOCKS_ABOVE = 2  # some pages put the date above the headline
 MIN_SCORE = 1
+SECONDS_PER_MINUTE = 60
 CLOSING_DATELINE_REACH = 2  # blocks after the text where a closing date line may stand
 CLOSING_DATELINE_MAX_CHARS = 20
 
@@ -61,7 +63,7 @@ def choose_published(
     shown = best_dateline(blocks, headline_index, text_span, _year_evidence(url, metadata_date))
     if metadata_date is None:
         return shown
-    if shown is not None and _same_day(shown, metadata_date) and (shown.has_time or not metadata_date.has_time):
+    if shown is not None and _agree(shown, metadata_date, page_zone(url)):
         return shown
     return metadata_date
 
@@ -170,5 +172,11 @@ def _year_evidence(url: str, metadata_date: FoundDate | None) -> list[int]:
     return list(dict.fromkeys(years))
 
 
-def _same_day(shown: FoundDate, metadata: FoundDate) -> bool:
-    return (shown.year, shown.month, shown.day) == (metadata.year, metadata.month, metadata.day)
+def _agree(shown: FoundDate, metadata: FoundDate, zone: str) -> bool:
+    """The dateline states the metadata's moment (`09:41` on the page, `01:41Z` in <meta>) or, lacking
+    a time there, its day."""
+    if shown.has_time and metadata.has_time:  # to the minute: pages rarely show seconds that metadata has
+        moments = (datetime.fromisoformat(shown.iso(zone)), datetime.fromisoformat(metadata.iso(zone)))
+        return abs((moments[0] - moments[1]).total_seconds()) < SECONDS_PER_MINUTE
+    same_day = (shown.year, shown.month, shown.day) == (metadata.year, metadata.month, metadata.day)
+    return same_day and (shown.has_time or not metadata.has_time)
