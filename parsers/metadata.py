@@ -57,7 +57,7 @@ class PageMetadata:
 
 def read_metadata(root: lxml.html.HtmlElement) -> PageMetadata:
     """The page's own statements about its title, time, author and publisher."""
-    metas = dict(_meta_values(root))
+    metas = _meta_values(root)
     article = _json_ld_article(root)
     titles = [_text(article.get("headline"))] + [_strip_tags(metas.get(name)) for name in TITLE_META]
     published = _text(article.get("datePublished")) or _first(metas, PUBLISHED_META) or _time_element(root)
@@ -82,15 +82,15 @@ def _page_title(root: lxml.html.HtmlElement) -> str | None:
     return None
 
 
-def _meta_values(root: lxml.html.HtmlElement) -> Iterator[tuple[str, str]]:
-    """(lower-case key, content) of every <meta>, first occurrence winning once made into a dict."""
-    pairs = []
+def _meta_values(root: lxml.html.HtmlElement) -> dict[str, str]:
+    """Lower-case key -> content of the <meta> elements; the first of a key wins."""
+    values: dict[str, str] = {}
     for meta in root.iter("meta"):
         key = meta.get("property") or meta.get("name") or meta.get("itemprop")
         content = (meta.get("content") or "").strip()
         if key and content:
-            pairs.append((key.strip().lower(), content))
-    return reversed(pairs)
+            values.setdefault(key.strip().lower(), content)
+    return values
 
 
 def _first(metas: dict[str, str], names: tuple[str, ...]) -> str | None:
@@ -118,8 +118,8 @@ def _json_ld_article(root: lxml.html.HtmlElement) -> dict:
             continue
         for item in _json_ld_items(data):
             kinds = item.get("@type")
-            kinds = set(kinds) if isinstance(kinds, list) else {kinds}
-            if kinds & NEWS_TYPES:
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            if any(isinstance(kind, str) and kind in NEWS_TYPES for kind in kinds):
                 return item
     return {}
 
@@ -154,7 +154,10 @@ def _organisation(name: str | None) -> str | None:
 
 
 def _text(value: object) -> str | None:
-    return " ".join(value.split()) or None if isinstance(value, str) else None
+    """A JSON or attribute value as one line of text; None for anything else or nothing."""
+    if not isinstance(value, str):
+        return None
+    return " ".join(value.split()) or None
 
 
 def _strip_tags(value: str | None) -> str | None:
