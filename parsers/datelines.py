@@ -12,28 +12,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from parsers.dates import FoundDate, find_dates, with_time_from
+from parsers.dates import FoundDate, date_label, find_dates, with_time_from
 from parsers.html_blocks import Block
 from parsers.main_content import COPYRIGHT, DATELINE_MAX_CHARS, MAX_LINK_DENSITY, Region
 
-# Text just before a date that says what the date is.
-PUBLISH_LABEL = re.compile(
-    r"(发布|发表|更新|刊发|出版|上传|发稿)(时间|日期|于)?|时间|日期|published|updated|posted", re.I
-)
-OTHER_LABEL = re.compile(r"(成文|印发|施行|实施|生效|截止|有效期|开始|结束|举办|报名|出生|成立)(日期|时间|于)?")
-LABEL_REACH = 12  # characters before a date searched for a label
 LABEL_CELL_MAX_CHARS = 8  # a block this short before a date may be its label (`发布日期：` in a table cell)
 # Dates in a URL path (/2005-07/16/, /20041021/, /2005/07/18/): evidence for the year of a month-day.
-URL_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/_]?(?P<m>0[1-9]|1[0-2])(?:[-/_]?(?:0[1-9]|[12]\d|3[01]))?(?!\d)")
+URL_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/_]?(?:0[1-9]|1[0-2])(?:[-/_]?(?:0[1-9]|[12]\d|3[01]))?(?!\d)")
 HONG_KONG_HOSTS = (".hk",)
 # Scores: a date needs MIN_SCORE to count as the publish date.
 NEAR_HEADLINE_BLOCKS = 4
 NEAR_HEADLINE_BLOCKS_ABOVE = 2  # some pages put the date above the headline
 MIN_SCORE = 1
+LABEL_SCORES = {"publish": 3, None: 0, "other": -5}
 SECONDS_PER_MINUTE = 60
 CLOSING_DATELINE_REACH = 2  # blocks after the text where a closing date line may stand
 CLOSING_DATELINE_MAX_CHARS = 20
@@ -112,12 +107,8 @@ def _candidates(
     for date in found:
         if not block.text[date.end :].strip(" （()）星期周一二三四五六日天"):
             date = with_time_from(date, following)
-        before = (previous + " " + block.text[: date.start])[-LABEL_REACH:]
-        score = shared + date.has_time
-        if OTHER_LABEL.search(before):
-            score -= 5
-        elif PUBLISH_LABEL.search(before):
-            score += 3
+        label = date_label(previous + " " + block.text, replace(date, start=len(previous) + 1 + date.start))
+        score = shared + date.has_time + LABEL_SCORES[label]
         candidates.append(Candidate(date, block.index, score))
     return candidates
 

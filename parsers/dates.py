@@ -56,6 +56,12 @@ ZONE_LABELS = {
     "Z": "+00:00",
 }
 AFTERNOON = frozenset({"下午", "晚上"})
+# Labels that say a date is the publish date, and labels that say it is some other date.
+PUBLISH_LABEL = re.compile(
+    r"(发布|发表|更新|刊发|出版|上传|发稿)(时间|日期|于)?|时间|日期|published|updated|posted", re.IGNORECASE
+)
+OTHER_LABEL = re.compile(r"(成文|印发|施行|实施|生效|截止|有效期|开始|结束|举办|报名|出生|成立)(日期|时间|于)?")
+LABEL_REACH = 12  # characters before a date searched for its label
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +102,27 @@ class FoundDate:
 
 
 def parse_date_text(text: str, tz: str = "Asia/Shanghai") -> str | None:
-    """The first full date (with its time when written) in a short text, as ISO 8601; None if there is none."""
-    for found in find_dates(text):
-        if found.year is not None:
-            return found.iso(tz)
+    """The publish date (with its time when written) in a short text, as ISO 8601; None if there is none.
+
+    The first full date labelled as a publish date (`发布日期：`) if any, else the first full date that no
+    other label claims (`成文日期：`), else the first full date.
+    """
+    dated = [found for found in find_dates(text) if found.year is not None]
+    labels = [date_label(text, found) for found in dated]
+    for wanted in ("publish", None, "other"):
+        for found, label in zip(dated, labels, strict=True):
+            if label == wanted:
+                return found.iso(tz)
+    return None
+
+
+def date_label(text: str, found: FoundDate) -> str | None:
+    """ "publish" or "other" after what the text says just before the date; None when it says neither."""
+    before = text[max(0, found.start - LABEL_REACH) : found.start]
+    if OTHER_LABEL.search(before):
+        return "other"
+    if PUBLISH_LABEL.search(before):
+        return "publish"
     return None
 
 

@@ -53,3 +53,9 @@ def test_a_month_day_is_found_but_completed_only_with_a_year_from_elsewhere() ->
     assert found.with_year(2023).iso() == "2023-02-23T10:30:00+08:00"
     (leap,) = find_dates("2月29日")
     assert leap.with_year(2023) is None
+
+
+def test_a_labelled_publish_date_wins_over_other_dates() -> None:
+    assert parse_date_text("成文日期：2022年01月27日 发布日期：2022年01月28日") == "2022-01-28"
+    assert parse_date_text("成文日期：2022年01月27日 2022-02-01") == "2022-02-01"
+    assert parse_date_text("成文日期：2022年01月27日") == "2022-01-27"  # the only date there is
