@@ -24,7 +24,7 @@ from parsers.dates import FoundDate, find_dates
 from parsers.html_blocks import Block, parse_html, remove_invisible, text_blocks
 from parsers.main_content import DATELINE_MAX_CHARS, PROSE_PUNCTUATION, Region, body_paragraphs, find_main_region
 from parsers.metadata import PageMetadata, read_metadata
-from parsers.titles import choose_title, heading_candidates, matching_key, site_name
+from parsers.titles import choose_title, heading_element, matching_key, site_name
 
 # Blocks after the article text still read for bylines (`编辑：… 来源：… 作者：…` in a table below it).
 BYLINE_BLOCKS_AFTER = 5
@@ -56,13 +56,14 @@ def extract_article(html: str, url: str, rules: SiteRules | None = None) -> Arti
     blocks = text_blocks(root.body)
     region = find_main_region(blocks)
 
+    text_start = region.text_start if region else None
     title = _selected_text(root, rules.title, url) or choose_title(
-        metadata.page_title, metadata.titles, heading_candidates(blocks), region.first if region else None
+        metadata.page_title, metadata.titles, blocks, text_start
     )
     if not title:
         raise ExtractError(f"{url}: no title found")
-    headline = _headline_index(blocks, title, region.first if region else None)
-    paragraphs = body_paragraphs(blocks, region, lambda block: _is_headline_part(block, title), _is_dateline)
+    headline = _headline_index(blocks, title, text_start)
+    paragraphs = body_paragraphs(blocks, region, lambda block: _is_headline_line(block, title), _is_dateline)
     text_span = Region(paragraphs[0].index, paragraphs[-1].index) if paragraphs else None
     body = "\n".join(block.text for block in _ruled_body(root, rules.body, url) or paragraphs)
     if not body:
@@ -91,6 +92,18 @@ def _headline_index(blocks: Sequence[Block], title: str, body_start: int | None)
     if before_text:
         return before_text[-1]
     return shown[0] if shown else None
+
+
+def _is_headline_line(block: Block, title: str) -> bool:
+    """The headline itself, or a line of a heading element that holds it, to be kept out of the body.
+
+    Plain lines that merely spell the title out again (a notice's own centred heading, broken over
+    several lines inside the text) stay: they are part of the document.
+    """
+    key = matching_key(block.text)
+    if key == matching_key(title):
+        return True
+    return heading_element(block.owner) is not None and _is_headline_part(block, title)
 
 
 def _is_headline_part(block: Block, title: str) -> bool:

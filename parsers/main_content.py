@@ -61,6 +61,11 @@ class Region:
 
     first: int
     last: int
+    prose_first: int | None = None  # where the prose itself starts, when quiet lines above it were taken in
+
+    @property
+    def text_start(self) -> int:
+        return self.first if self.prose_first is None else self.prose_first
 
 
 def block_value(block: Block) -> float:
@@ -88,8 +93,8 @@ def find_main_region(blocks: Sequence[Block]) -> Region | None:
 
     Considering runs of siblings, not only whole elements, matters on table layouts where the article's
     <p>s sit in one <td> together with link lists and boxes above and below them. The run then takes in
-    the short plain lines just before and after it that are siblings of the same kind as its own lines:
-    a notice's own heading, its issuer and date.
+    the short plain lines right after it, and, when its items are single lines, right before it, that
+    are siblings of the same kind as its own lines: a notice's own heading, its issuer and date.
     """
     totals: dict[lxml.html.HtmlElement, float] = {}
     spans: dict[lxml.html.HtmlElement, list[int]] = {}
@@ -114,8 +119,9 @@ def find_main_region(blocks: Sequence[Block]) -> Region | None:
         children.sort(key=lambda item: item.first)
         total, start, stop = _best_run(children)
         if total > best_total:
+            prose_first = children[start].first
             start, stop = _with_quiet_edges(children, start, stop)
-            best, best_total = Region(children[start].first, children[stop].last), total
+            best, best_total = Region(children[start].first, children[stop].last, prose_first), total
     return best
 
 
@@ -133,9 +139,13 @@ def _best_run(items: Sequence[_Item]) -> tuple[float, int, int]:
 
 
 def _with_quiet_edges(items: Sequence[_Item], start: int, stop: int) -> tuple[int, int]:
-    """The run widened over the quiet lines of its own kind right before and after it."""
+    """The run widened over the quiet lines of its own kind right after it and, when the run is made of
+    single lines (paragraph siblings), right before it. A run of bigger items (table rows, boxes) is not
+    widened upwards: the quiet rows above a text are its headline, dateline and navigation.
+    """
+    leading = items[start].first == items[start].last
     for _ in range(EDGE_LINES):
-        if start > 0 and items[start - 1].quiet and items[start - 1].tag == items[start].tag:
+        if leading and start > 0 and items[start - 1].quiet and items[start - 1].tag == items[start].tag:
             start -= 1
     for _ in range(EDGE_LINES):
         if stop + 1 < len(items) and items[stop + 1].quiet and items[stop + 1].tag == items[stop].tag:

@@ -75,11 +75,13 @@ def read_metadata(root: lxml.html.HtmlElement) -> PageMetadata:
 
 
 def _page_title(root: lxml.html.HtmlElement) -> str | None:
+    """The <title>; for a page stored without one, the title its corpus wrapper records (`<text title=…>`)."""
     for element in root.iter("title"):
         text = " ".join(element.text_content().split())
         if text:
             return text
-    return None
+    wrapper = next(root.iter("text"), None)
+    return _text(wrapper.get("title")) if wrapper is not None else None
 
 
 def _meta_values(root: lxml.html.HtmlElement) -> dict[str, str]:

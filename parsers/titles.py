@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import lxml.html
 
+from parsers.bylines import parse_byline
+from parsers.dates import find_dates
 from parsers.html_blocks import Block
 
 # Separators between a headline and the site name in a <title>, longest first.
@@ -35,6 +37,9 @@ HEADING_TAGS = {"h1": 3, "h2": 2, "h3": 1}
 HEADING_REACH = 3  # a block's element, its parent and its grandparent may make it part of a heading
 SITE_NAME_MAX_CHARS = 20
 GENERIC_TITLE_MAX_CHARS = 4  # a <title> word this short (首页, 正文, 新闻) names no article
+CHANNEL_MAX_CHARS = 4  # `千龙网--汽车--…`: a channel name after a site name at the start of a <title>
+PLAIN_LINE_REACH = 6  # blocks above the text searched for a headline without markup
+PLAIN_LINE_MAX_CHARS = 60
 TITLE_MIN_CHARS = 4
 TITLE_MAX_CHARS = 120
 
@@ -53,7 +58,7 @@ def heading_candidates(blocks: Sequence[Block]) -> list[HeadingCandidate]:
     """
     groups: dict[lxml.html.HtmlElement, list[Block]] = {}
     for block in blocks:
-        heading = _heading_element(block.owner)
+        heading = heading_element(block.owner)
         if heading is not None:
             groups.setdefault(heading, []).append(block)
     candidates = []
@@ -67,43 +72,50 @@ def heading_candidates(blocks: Sequence[Block]) -> list[HeadingCandidate]:
 
 
 def choose_title(
-    page_title: str | None,
-    metadata_titles: Sequence[str],
-    headings: Sequence[HeadingCandidate],
-    body_start: int | None,
+    page_title: str | None, metadata_titles: Sequence[str], blocks: Sequence[Block], body_start: int | None
 ) -> str | None:
     """The article's headline as written on the page; None when the page offers none.
 
     In order: a heading or metadata headline that the <title> confirms; a metadata headline; the
-    <title> without its site suffix, unless all it names is the site (`北医新闻网_(新闻)`), in which case
-    the heading just above the text is the headline.
+    <title> without its site name, unless all it names is the site (`北医新闻网_(新闻)`); the heading
+    just above the text; the short plain line just above the text.
     """
-    stripped = strip_site_suffix(page_title) if page_title else None
+    headings = heading_candidates(blocks)
+    stripped = strip_site_name(page_title) if page_title else None
     if page_title and stripped:
         reference, stripped_key = matching_key(page_title), matching_key(stripped)
         confirmed = [
             text
-            for text in [*(h.text for h in headings), *(strip_site_suffix(t) for t in metadata_titles)]
+            for text in [*(h.text for h in headings), *(strip_site_name(t) for t in metadata_titles)]
             if _confirmed_by(matching_key(text), reference, stripped_key)
         ]
         if confirmed:
             return max(confirmed, key=len)
     if metadata_titles:
-        return strip_site_suffix(metadata_titles[0])
+        return strip_site_name(metadata_titles[0])
     if stripped and not _names_a_site(stripped):
         return stripped
     heading = _heading_above(headings, body_start)
-    return heading.text if heading else stripped
+    if heading:
+        return heading.text
+    return _plain_line_above(blocks, body_start) or stripped
 
 
-def strip_site_suffix(title: str) -> str:
-    """`headline-site` -> `headline`, repeatedly, cutting only segments that read as site names."""
+def strip_site_name(title: str) -> str:
+    """`headline-site`, `site--channel--headline` -> `headline`, cutting only segments that read as site names."""
     title = " ".join(title.split())
-    while True:
-        cut = _site_suffix_start(title)
-        if cut is None:
-            return title
+    while (cut := _site_suffix_start(title)) is not None:
         title = title[:cut]
+    after_site = False
+    while (separator := _explicit_separator(title)) is not None:
+        head = title[: separator.start()]
+        rest = title[separator.end() :]
+        is_site = SITE_WORDS.search(head) and not SENTENCE_PUNCTUATION.search(head)
+        is_channel = after_site and len(head) <= CHANNEL_MAX_CHARS
+        if not (is_site or is_channel) or len(matching_key(rest)) < TITLE_MIN_CHARS:
+            break
+        title, after_site = rest, True
+    return title
 
 
 def site_name(page_title: str | None, headline: str) -> str | None:
@@ -141,6 +153,26 @@ def _site_suffix_start(title: str) -> int | None:
     return None
 
 
+def _explicit_separator(title: str) -> re.Match[str] | None:
+    """The first separator in a <title> that is more than a space."""
+    return next((match for match in SUFFIX_SEPARATORS.finditer(title) if match.group().strip()), None)
+
+
+def _plain_line_above(blocks: Sequence[Block], body_start: int | None) -> str | None:
+    """The nearest short line above the text without links, dates, labels or byline: a headline no markup names."""
+    if body_start is None:
+        return None
+    for block in reversed(blocks[max(0, body_start - PLAIN_LINE_REACH) : body_start]):
+        if block.link_chars or not TITLE_MIN_CHARS <= block.chars <= PLAIN_LINE_MAX_CHARS:
+            continue
+        if find_dates(block.text) or "：" in block.text or block.text.endswith(("。", ":")):
+            continue
+        if parse_byline(block.text) is not None:
+            continue
+        return block.text
+    return None
+
+
 def _names_a_site(text: str) -> bool:
     """A <title> that is only a site or channel name: `北医新闻网`, `新闻中心`, `首页`."""
     words = [word for word in SUFFIX_SEPARATORS.split(text) if word.strip("()（） ")]
@@ -156,7 +188,7 @@ def _confirmed_by(candidate: str, reference: str, stripped: str) -> bool:
     return reference.startswith(candidate) or len(candidate) * 2 >= len(stripped)
 
 
-def _heading_element(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+def heading_element(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
     """The nearest of the element, its parent and grandparent that is a heading; None if none is."""
     for _ in range(HEADING_REACH):
         if element is None:
