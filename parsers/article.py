@@ -53,7 +53,7 @@ def extract_article(html: str, url: str, rules: SiteRules | None = None) -> Arti
     root = parse_html(html, url)
     metadata = read_metadata(root)
     remove_invisible(root)
-    blocks = text_blocks(root.body)
+    blocks = text_blocks(root.body if root.body is not None else root)  # a frameset page has no <body>
     region = find_main_region(blocks)
 
     text_start = region.text_start if region else None

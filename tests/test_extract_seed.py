@@ -76,6 +76,8 @@ def test_a_bad_selector_is_an_extract_error_naming_url_and_selector(html: str) -
             "text",
         ),
         ("<html><body><p>没有标题的页面，只有这一段话。</p></body></html>", "title"),
+        ("<html><head><title>张店区重点项目集中开工</title></head></html>", "text"),
+        ("<html><frameset><frame src='/a.html'></frameset></html>", "title"),
         ("", "HTML"),
     ],
 )
