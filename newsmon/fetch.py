@@ -111,13 +111,12 @@ def body_hash(content: bytes) -> str:
 class Fetcher:
     """The one HTTP client of a run, shared by every source's worker thread. Use as a context manager."""
 
-    def __init__(self, settings: FetchSettings, transport: httpx.BaseTransport | None = None):
+    def __init__(self, settings: FetchSettings):
         self.settings = settings
         self.client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
             timeout=httpx.Timeout(settings.timeout_s),
             follow_redirects=False,
-            transport=transport,
         )
         self.pacer = HostPacer(settings.per_host_interval_s)
         self.robots = RobotsCache(settings.user_agent, self._fetch_robots, self.pacer.set_interval)
@@ -217,7 +216,9 @@ class Fetcher:
     def _get_with_retries(self, url: str, headers: dict[str, str], reported_url: str) -> _Answer:
         origin = origin_of(url)
         started = time.monotonic()
-        for attempt in range(1, RETRY_ATTEMPTS + 1):
+        attempt = 0
+        while True:
+            attempt += 1
             deferred = self.pacer.deferred_until(origin)
             if deferred is not None:
                 raise RetryLater(reported_url, 429, deferred, requested=False)
@@ -243,7 +244,6 @@ class Fetcher:
                     raise FetchError(reported_url, f"{failure.reason} (after {attempt} attempts)")
                 raise failure
             time.sleep(wait)
-        raise AssertionError("unreachable")
 
     def _get_once(self, url: str, headers: dict[str, str], reported_url: str, max_bytes: int | None = None) -> _Answer:
         """One GET: the status and headers, and for a 2xx the decoded body within the deadline and the cap."""
