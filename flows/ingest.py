@@ -51,25 +51,28 @@ def ingest(config_path: str, source_names: list[str] | None = None) -> dict:
                     store.defer_source(db, source.name, harvest.retry_after)
                 outcome.notes.extend(harvest.notes)
                 outcomes.append(outcome)
-                for note in harvest.notes:
-                    logger.warning("%s: %s", source.name, note)
-                logger.info(
-                    "%s: %d fetched, %d new, %d duplicates, %d off topic, %d errors%s (%d/%d sources done)",
-                    source.name,
-                    outcome.fetched,
-                    outcome.new,
-                    outcome.duplicates,
-                    outcome.off_topic,
-                    outcome.error_count,
-                    ", not modified" if outcome.not_modified else "",
-                    len(outcomes),
-                    len(futures),
-                )
+                _log_outcome(logger, outcome, f"{len(outcomes)}/{len(futures)}")
         status = "completed"
     finally:
         run = store.finish_run(db, run_id, outcomes, clock.now(), status)
         db.close()
     return {"run": run, "database": str(config.database_path), "sources": [o.as_dict() for o in outcomes]}
+
+
+def _log_outcome(logger: logging.Logger | logging.LoggerAdapter, outcome: SourceOutcome, progress: str) -> None:
+    for note in outcome.notes:  # charset guessed, date clamped, links left for later, ...
+        logger.warning("%s: %s", outcome.source, note)
+    logger.info(
+        "%s: %d fetched, %d new, %d duplicates, %d off topic, %d errors%s (%s sources done)",
+        outcome.source,
+        outcome.fetched,
+        outcome.new,
+        outcome.duplicates,
+        outcome.off_topic,
+        outcome.error_count,
+        ", not modified" if outcome.not_modified else "",
+        progress,
+    )
 
 
 def _harvest_of(future: PrefectFuture, source: Source, logger: logging.Logger | logging.LoggerAdapter) -> Harvest:
