@@ -119,6 +119,40 @@ def initial(db: Database) -> None:
     db.execute("CREATE VIRTUAL TABLE articles_search USING fts5(words, tokenize='unicode61')")
 
 
+@migrations(name="0002_story_index")
+def story_index(db: Database) -> None:
+    """Repost detection state: each article's body hash, MinHash signature and LSH band keys (newsmon/dedupe.py).
+
+    Only the tables are made here; articles stored before this migration are indexed by
+    `newsmon.stories.ensure_story_index` on the next run, as is everything when `dedupe.SCHEME` changes.
+    """
+    db["articles"].add_column("content_hash", str)  # 16 hex digits of the comparable body's hash
+    db["articles"].create_index(["content_hash"])
+    db.execute(
+        """CREATE TABLE article_minhash (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            shingle_count INTEGER NOT NULL,
+            signature BLOB  -- NULL: the body is too short to compare
+        )"""
+    )
+    # One row per (band key, article): an article is a repost candidate of those it shares a key with.
+    # Derived data with no foreign key (32 rows an article, each check would cost a lookup): queries
+    # join through article_minhash, so rows of a deleted article are never candidates.
+    db.execute(
+        """CREATE TABLE story_bands (
+            band_key INTEGER NOT NULL,
+            article_id INTEGER NOT NULL,
+            PRIMARY KEY (band_key, article_id)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        """CREATE TABLE story_index_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            scheme TEXT NOT NULL
+        )"""
+    )
+
+
 def apply_migrations(db: Database) -> list[str]:
     """Apply pending migrations; returns the names applied now."""
     pending = [migration.name for migration in migrations.pending(db)]

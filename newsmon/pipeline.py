@@ -1,5 +1,17 @@
-"""A source's harvest -> stored articles: relevance, dedupe, tagging and storage, as plain functions.
+"""A source's harvest -> stored articles, in the order of design.md: relevant? -> dedupe -> tag -> store.
 
+The stages are plain functions, so that each can be tested and timed on its own (bench/dedupe.py):
+
+- `check_relevance`: the topics of title and body; jieba cuts only the text blocks holding a topic word.
+- dedupe, in two halves: `fingerprint_body` (pure: exact hash and MinHash of the body) and, at storage,
+  `stories.find_story` (the stored story the body repeats, through the LSH band table).
+- `tag_article`: tags, TF-IDF keywords and the FTS search words; the one stage that segments the whole
+  text with jieba (~55-110 articles/s), so it runs only for articles that are kept.
+- `store_analysed`: the story (opened or joined), the article row, its search row, its fingerprint in
+  the story index, and the URL ledger.
+
+The pure stages (`analyse_article`) need no database, so a `ParallelAnalyser` can run them in worker
+processes on the other cores while this process, the one SQLite writer, stores what they return.
 One harvest is written in one transaction, together with its URL ledger rows and the listing's new
 validators, so an interrupted run never leaves a source half-stored or a feed marked as read while
 its articles are missing.
@@ -7,21 +19,80 @@ its articles are missing.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import Enum
 
 from sqlite_utils import Database
 
-from newsmon import store, stories
+from newsmon import dedupe, store, stories
+from newsmon.chinese import to_simplified
 from newsmon.clock import isoformat, parse_iso
+from newsmon.dedupe import Fingerprint
 from newsmon.records import Article, Harvest, SourceOutcome
-from newsmon.tagging import Tagger
+from newsmon.tagging import Tagger, TextAnalysis, Vocabulary
+
+
+class Fate(Enum):
+    """What became of one harvested article."""
+
+    OFF_TOPIC = "off_topic"  # not stored; its URL is remembered so it is not fetched again
+    KNOWN_URL = "known_url"  # its canonical URL is stored already: never stored twice
+    NEW_STORY = "new_story"
+    JOINED_STORY = "joined_story"  # a repost: stored, in the story of the article it repeats
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """What storing one article did."""
+
+    fate: Fate
+    article_id: int | None = None
+    story_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Relevance:
+    """The relevance stage's verdict, and the analysis later stages reuse (simplified text, jieba cuts)."""
+
+    analysis: TextAnalysis
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Analysed:
+    """An article after the pure stages, ready to store: picklable, so it can come back from a worker.
+
+    Off topic: `article.topics` is empty and there is no fingerprint. On topic: topics, tags and keywords
+    are filled in, with the search words and the body's fingerprint.
+    """
+
+    article: Article
+    fingerprint: Fingerprint | None = None
+    search_words: str = ""
+
+    @property
+    def relevant(self) -> bool:
+        return bool(self.article.topics)
 
 
 def store_harvest(
-    db: Database, tagger: Tagger, harvest: Harvest, kind: str, run_id: int, now: datetime
+    db: Database,
+    tagger: Tagger,
+    harvest: Harvest,
+    kind: str,
+    run_id: int,
+    now: datetime,
+    analyser: ParallelAnalyser | None = None,
 ) -> SourceOutcome:
-    """Keep what is on topic, fold reposts into stories, tag and store; returns the source's counts."""
+    """Keep what is on topic, fold reposts into stories, tag and store; returns the source's counts.
+
+    With an `analyser` the pure stages run in its worker processes (`tagger` is then unused).
+    """
     outcome = SourceOutcome(
         source=harvest.source,
         kind=kind,
@@ -31,16 +102,24 @@ def store_harvest(
         source_error=harvest.source_failure.error if harvest.source_failure else None,
         errors=[failure.error for failure in harvest.failures],
     )
+    fetched_at = isoformat(now)
     with db.atomic():
+        stories.ensure_story_index(db)
         if harvest.source_failure:
             store.record_failure(db, run_id, harvest.source, harvest.source_failure, now)
         for failure in harvest.failures:
-            store.record_failure(db, run_id, harvest.source, failure, now, canonical_url=failure.canonical_url)
-        for article in harvest.articles:
-            stored = store_article(db, tagger, replace(article, fetched_at=isoformat(now)), now)
-            if stored is None:
+            store.record_failure(db, run_id, harvest.source, failure, now, canonical_url=failure.url)
+        known = store.stored_urls(db, [article.url for article in harvest.articles])
+        outcome.skipped += sum(article.url in known for article in harvest.articles)
+        new = [replace(article, fetched_at=fetched_at) for article in harvest.articles if article.url not in known]
+        analysed = analyser.analyse(new) if analyser else (analyse_article(tagger, article) for article in new)
+        for item in analysed:
+            fate = store_analysed(db, item, now).fate
+            if fate is Fate.OFF_TOPIC:
                 outcome.off_topic += 1
-            elif stored.story_joined:
+            elif fate is Fate.KNOWN_URL:
+                outcome.skipped += 1
+            elif fate is Fate.JOINED_STORY:
                 outcome.duplicates += 1
             else:
                 outcome.new += 1
@@ -48,33 +127,64 @@ def store_harvest(
     return outcome
 
 
-@dataclass(frozen=True, slots=True)
-class StoredArticle:
-    """What storing one article did: its row id, and whether it joined an existing story."""
+def analyse_article(tagger: Tagger, article: Article, *, tag: bool = True) -> Analysed:
+    """The pure stages for one fetched article: relevance, then (if kept) fingerprint and tags.
 
-    article_id: int
-    story_joined: bool
+    `tag=False` leaves tags, keywords and search words empty: for timing the other stages on their own.
+    """
+    relevance = check_relevance(tagger, article)
+    if not relevance.topics:
+        return Analysed(article)
+    found = fingerprint_body(article, relevance)
+    if not tag:
+        return Analysed(replace(article, topics=relevance.topics), found)
+    tagged, search_words = tag_article(tagger, article, relevance)
+    return Analysed(tagged, found, search_words)
 
 
-def store_article(db: Database, tagger: Tagger, article: Article, now: datetime) -> StoredArticle | None:
-    """Store one fetched article unless it is off topic (then only its URL is remembered, as off_topic)."""
+def check_relevance(tagger: Tagger, article: Article) -> Relevance:
+    """The configured topics the title or body mention (as jieba tokens of the simplified text)."""
     analysis = tagger.analyse(article.title, article.body)
-    topics = analysis.labels(tagger.topics)
-    if not topics:
-        store.mark_url(db, article.url, article.source, "off_topic", now)
-        return None
-    story_id, joined = stories.place_in_story(db, article, now)
+    return Relevance(analysis, analysis.labels(tagger.topics))
+
+
+def fingerprint_body(article: Article, relevance: Relevance) -> Fingerprint:
+    """The body's exact hash and MinHash, from the simplified text the relevance stage already made."""
+    head = to_simplified(article.title) + "\n"
+    text = relevance.analysis.text
+    # Conversion never reaches across a line break, so the analysis text is the simplified title, a line
+    # break, then the simplified body; if the title does not convert alone to that prefix, convert anew.
+    if text.startswith(head):
+        return dedupe.fingerprint(text[len(head) :], simplified=True)
+    return dedupe.fingerprint(article.body)
+
+
+def tag_article(tagger: Tagger, article: Article, relevance: Relevance) -> tuple[Article, str]:
+    """The article with topics, tags and keywords, and its FTS search words: one full jieba segmentation."""
+    analysis = relevance.analysis
     tagged = replace(
-        article,
-        published_at=_not_after(article.published_at, article.fetched_at),
-        topics=topics,
-        tags=analysis.labels(tagger.tags),
-        keywords=tagger.keywords(analysis),
-        story_id=story_id,
+        article, topics=relevance.topics, tags=analysis.labels(tagger.tags), keywords=tagger.keywords(analysis)
     )
-    article_id = store.insert_article(db, tagged, tagger.search_text(analysis))
+    return tagged, tagger.search_text(analysis)
+
+
+def store_analysed(db: Database, analysed: Analysed, now: datetime) -> StoredArticle:
+    """Remember an off-topic URL; else find the story the body repeats, join or open it, and store the article."""
+    article = analysed.article
+    if store.article_id_for_url(db, article.url) is not None:  # twice in one harvest
+        return StoredArticle(Fate.KNOWN_URL)
+    if not analysed.relevant:
+        store.mark_url(db, article.url, article.source, "off_topic", now)
+        return StoredArticle(Fate.OFF_TOPIC)
+    match = stories.find_story(db, analysed.fingerprint)
+    article = replace(article, published_at=_not_after(article.published_at, article.fetched_at))
+    story_id = stories.add_to_story(db, article, match)
+    article_id = store.insert_article(
+        db, replace(article, story_id=story_id), analysed.search_words, content_hash=analysed.fingerprint.content_hash
+    )
+    stories.index_article(db, article_id, analysed.fingerprint, exact=match is not None and match.exact)
     store.mark_url(db, article.url, article.source, "stored", now)
-    return StoredArticle(article_id, joined)
+    return StoredArticle(Fate.NEW_STORY if match is None else Fate.JOINED_STORY, article_id, story_id)
 
 
 def _not_after(published_at: str | None, fetched_at: str | None) -> str | None:
@@ -82,3 +192,61 @@ def _not_after(published_at: str | None, fetched_at: str | None) -> str | None:
     if published_at and fetched_at and parse_iso(published_at) > parse_iso(fetched_at):
         return fetched_at
     return published_at
+
+
+class ParallelAnalyser:
+    """Runs `analyse_article` in worker processes, each with its own Tagger (jieba loads once per worker).
+
+    jieba and OpenCC hold the GIL, so threads would not help; processes use the other cores while the
+    caller stores results in order as they come back. Build one per run (workers start in ~1-2 s) and
+    close it, or use it as a context manager.
+    """
+
+    def __init__(self, topics: Vocabulary, tags: Vocabulary, workers: int | None = None, chunk: int = 8):
+        workers = workers or os.cpu_count() or 1
+        # spawn, not fork: the caller may run threads (Prefect does), which a forked child cannot inherit safely.
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(topics, tags),
+        )
+        self._chunk = chunk
+        # A spawn pool starts a worker only when no started one is idle; tasks submitted together while the
+        # first worker still loads jieba start them all now rather than in the middle of the first harvest.
+        for started in [self._pool.submit(_ready) for _ in range(workers)]:
+            started.result()
+
+    def analyse(self, articles: Sequence[Article], *, tag: bool = True) -> Iterator[Analysed]:
+        """Submit every article now; yield the results in order, each as soon as its chunk is done."""
+        futures = [
+            self._pool.submit(_analyse_in_worker, articles[start : start + self._chunk], tag)
+            for start in range(0, len(articles), self._chunk)
+        ]
+        return (analysed for future in futures for analysed in future.result())
+
+    def close(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+    def __enter__(self) -> ParallelAnalyser:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+# Each worker process's own Tagger, set once by the pool's initializer.
+_worker_tagger: Tagger | None = None
+
+
+def _start_worker(topics: Vocabulary, tags: Vocabulary) -> None:
+    global _worker_tagger
+    _worker_tagger = Tagger(topics, tags)
+
+
+def _ready() -> None:
+    """A task that only says the worker has started (its initializer has run)."""
+
+
+def _analyse_in_worker(articles: Iterable[Article], tag: bool) -> list[Analysed]:
+    return [analyse_article(_worker_tagger, article, tag=tag) for article in articles]

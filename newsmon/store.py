@@ -141,8 +141,28 @@ def record_failure(
     )
 
 
-def insert_article(db: Database, article: Article, search_words: str) -> int:
-    """Store one article and its jieba-segmented search copy (title and body); returns its id."""
+def stored_urls(db: Database, urls: Iterable[str]) -> set[str]:
+    """Of these canonical URLs, the ones an article is stored under."""
+    urls = list(dict.fromkeys(urls))
+    stored: set[str] = set()
+    for start in range(0, len(urls), 500):
+        chunk = urls[start : start + 500]
+        rows = db.execute(f"SELECT url FROM articles WHERE url IN ({','.join('?' * len(chunk))})", chunk)
+        stored.update(row[0] for row in rows)
+    return stored
+
+
+def article_id_for_url(db: Database, url: str) -> int | None:
+    """The id of the stored article with this canonical URL, if any."""
+    row = db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()
+    return row[0] if row else None
+
+
+def insert_article(db: Database, article: Article, search_words: str, content_hash: str | None = None) -> int:
+    """Store one article and its jieba-segmented search copy (title and body); returns its id.
+
+    `content_hash` is the dedupe hash of the comparable body (newsmon.dedupe), for exact-repost lookups.
+    """
     row = {
         "url": article.url,
         "source": article.source,
@@ -156,8 +176,12 @@ def insert_article(db: Database, article: Article, search_words: str) -> int:
         "tags": json.dumps(list(article.tags), ensure_ascii=False),
         "keywords": json.dumps(list(article.keywords), ensure_ascii=False),
         "story_id": article.story_id,
+        "content_hash": content_hash,
     }
-    article_id = db["articles"].insert(row).last_pk
+    # A plain INSERT, not sqlite-utils' insert(): that one wraps each row in a savepoint, at which FTS5
+    # writes out its pending terms; the plain one halved the store stage in bench/dedupe.py.
+    marks = ", ".join("?" * len(row))
+    article_id = db.execute(f"INSERT INTO articles ({', '.join(row)}) VALUES ({marks})", list(row.values())).lastrowid
     db.execute("INSERT INTO articles_search (rowid, words) VALUES (?, ?)", [article_id, search_words])
     return article_id
 
