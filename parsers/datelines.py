@@ -24,14 +24,30 @@ LABEL_CELL_MAX_CHARS = 8  # a block this short before a date may be its label (`
 # Dates in a URL path (/2005-07/16/, /20041021/, /2005/07/18/): evidence for the year of a month-day.
 URL_DATE = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})[-/_]?(?:0[1-9]|1[0-2])(?:[-/_]?(?:0[1-9]|[12]\d|3[01]))?(?!\d)")
 HONG_KONG_HOSTS = (".hk",)
-# Scores: a date needs MIN_SCORE to count as the publish date.
-NEAR_HEADLINE_BLOCKS = 4
-NEAR_HEADLINE_BLOCKS_ABOVE = 2  # some pages put the date above the headline
-MIN_SCORE = 1
+# What a date's place, shape and label say about it being the publish date; it needs MIN_SCORE.
+SCORES = {
+    "below_headline": 4,  # within NEAR_HEADLINE_BLOCKS under the headline, before the text
+    "above_headline": 2,  # within NEAR_HEADLINE_BLOCKS_ABOVE over it: some pages put the date first
+    "far_above_headline": -1,  # page header (今天是…)
+    "before_text": 2,
+    "in_text": -1,  # dates in the text are events, or the print edition
+    "closing_line": 1,  # press releases and notices close with their date
+    "after_text": -3,  # related links, comments, footers
+    "in_link_list": -4,
+    "in_long_block": -3,  # prose
+    "among_many_dates": -2,  # a list
+    "with_time": 1,
+}
 LABEL_SCORES = {"publish": 3, None: 0, "other": -5}
-SECONDS_PER_MINUTE = 60
+MIN_SCORE = 1
+NEAR_HEADLINE_BLOCKS = 4
+NEAR_HEADLINE_BLOCKS_ABOVE = 2
+MANY_DATES = 3
 CLOSING_DATELINE_REACH = 2  # blocks after the text where a closing date line may stand
 CLOSING_DATELINE_MAX_CHARS = 20
+# After a date, only a weekday before the line ends: its time may be on the next line.
+LINE_END_AFTER_DATE = re.compile(r"^[\s(（]*(?:(?:星期|周|禮拜|礼拜)[一二三四五六日天])?[)）\s]*$")
+SECONDS_PER_MINUTE = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,45 +116,47 @@ def _candidates(
     found = [date for date in found if date is not None and date.day is not None]
     if not found:
         return []
-    shared = _block_score(block, headline_index, text_span) - (2 if len(found) > 2 else 0)
+    shared = _block_score(block, headline_index, text_span)
+    if len(found) >= MANY_DATES:
+        shared += SCORES["among_many_dates"]
     previous = blocks[index - 1].text if index > 0 and blocks[index - 1].chars <= LABEL_CELL_MAX_CHARS else ""
     following = blocks[index + 1].text if index + 1 < len(blocks) else ""
     candidates = []
     for date in found:
-        if not block.text[date.end :].strip(" （()）星期周一二三四五六日天"):
+        if LINE_END_AFTER_DATE.match(block.text[date.end :]):
             date = with_time_from(date, following)
         label = date_label(previous + " " + block.text, replace(date, start=len(previous) + 1 + date.start))
-        score = shared + date.has_time + LABEL_SCORES[label]
+        score = shared + LABEL_SCORES[label] + (SCORES["with_time"] if date.has_time else 0)
         candidates.append(Candidate(date, block.index, score))
     return candidates
 
 
 def _block_score(block: Block, headline_index: int | None, text_span: Region | None) -> float:
     """How much the block's place and shape say "dateline"."""
-    score = 0.0
+    says = []
     if block.link_density > MAX_LINK_DENSITY:
-        score -= 4
+        says.append("in_link_list")
     if block.chars > DATELINE_MAX_CHARS:
-        score -= 3
+        says.append("in_long_block")
     before_text = text_span is None or block.index < text_span.first
     if headline_index is not None:
         distance = block.index - headline_index
         if 0 < distance <= NEAR_HEADLINE_BLOCKS and before_text:
-            score += 4
+            says.append("below_headline")
         elif -NEAR_HEADLINE_BLOCKS_ABOVE <= distance < 0:
-            score += 2
+            says.append("above_headline")
         elif distance < 0:
-            score -= 1
+            says.append("far_above_headline")
     if text_span is not None:
         if before_text and (headline_index is None or block.index > headline_index):
-            score += 2
+            says.append("before_text")
         elif block.index <= text_span.last:
-            score -= 1
+            says.append("in_text")
         elif block.index - text_span.last <= CLOSING_DATELINE_REACH and _dateline_shaped(block):
-            score += 1  # press releases and notices close with their date
+            says.append("closing_line")
         else:
-            score -= 3
-    return score
+            says.append("after_text")
+    return sum(SCORES[what] for what in says)
 
 
 def _dateline_shaped(block: Block) -> bool:
