@@ -119,13 +119,17 @@ def strip_site_name(title: str) -> str:
 
 
 def site_name(page_title: str | None, headline: str) -> str | None:
-    """The site named after the headline in the <title> (`headline - BBC中文网 - 两岸三地` -> BBC中文网)."""
+    """The site the <title> names beside the headline (`headline - BBC中文网 - 两岸三地` -> BBC中文网)."""
     if not page_title:
         return None
     page_title = " ".join(page_title.split())
-    if not page_title.startswith(headline):
+    if page_title.startswith(headline):
+        rest = page_title[len(headline) :]
+    elif page_title.endswith(headline):
+        rest = page_title[: -len(headline)]
+    else:
         return None
-    segments = [s for s in SUFFIX_SEPARATORS.split(page_title[len(headline) :]) if s.strip()]
+    segments = [s for s in SUFFIX_SEPARATORS.split(rest) if s.strip()]
     plausible = [s for s in segments if len(s) <= SITE_NAME_MAX_CHARS and not SENTENCE_PUNCTUATION.search(s)]
     if len(plausible) == 1:
         return plausible[0]
