@@ -76,6 +76,31 @@ def parse_listing_date(raw: str | None, zone: str, now: datetime) -> ListingDate
     return ListingDate(iso)
 
 
+def dated_link(
+    url: str,
+    raw_date: str | None,
+    zone: str,
+    now: datetime,
+    notes: list[str],
+    title: str | None = None,
+    guid: str | None = None,
+    listing: str = "feed",
+) -> Link:
+    """A listed link with its date parsed; a clamped date adds a note naming the URL."""
+    date = parse_listing_date(raw_date, zone, now)
+    if date.clamped:
+        notes.append(f"{url}: {listing} date {raw_date!r} is in the future, clamped to the fetch time")
+    return Link(
+        url=url,
+        canonical_url=canonical_url(url),
+        guid=guid,
+        title=title,
+        published_at=date.iso,
+        published_raw=raw_date,
+        published_clamped=date.clamped,
+    )
+
+
 def _rfc822(raw: str, tz: ZoneInfo) -> datetime | None:
     zone = _TRAILING_ZONE.search(raw)
     offset = None
@@ -154,20 +179,8 @@ def parse_feed(content: bytes, feed_url: str, now: datetime, content_type: str |
         if guid:
             seen_guids.add(guid)
         raw_date = entry.get("published") or entry.get("updated") or None
-        date = parse_listing_date(raw_date, zone, now)
-        if date.clamped:
-            notes.append(f"{url}: feed date {raw_date!r} is in the future, clamped to the fetch time")
-        links.append(
-            Link(
-                url=url,
-                canonical_url=canonical,
-                guid=guid,
-                title=(entry.get("title") or "").strip() or None,
-                published_at=date.iso,
-                published_raw=raw_date,
-                published_clamped=date.clamped,
-            )
-        )
+        title = (entry.get("title") or "").strip() or None
+        links.append(dated_link(url, raw_date, zone, now, notes, title=title, guid=guid, listing="feed"))
     if problem:
         notes.append(f"{feed_url}: feed is malformed ({_one_line(problem)}); kept the {len(links)} entries before")
     return Listing(links=tuple(links), notes=tuple(notes))

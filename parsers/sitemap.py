@@ -15,7 +15,7 @@ from lxml import etree
 
 from newsmon.errors import ParseError
 from newsmon.records import Link, Listing
-from parsers.feeds import parse_listing_date, timezone_for_host
+from parsers.feeds import dated_link, timezone_for_host
 from parsers.inflate import GZIP_MAGIC, TooLarge, gunzip_capped
 from parsers.urls import canonical_url, host_of, resolve_link
 
@@ -46,19 +46,8 @@ def parse_sitemap(content: bytes, sitemap_url: str, now: datetime, max_bytes: in
         seen.add(canonical_url(url))
         news = next(iter(_children(entry, "news")), None)
         raw_date = (_text(news, "publication_date") if news is not None else None) or _text(entry, "lastmod")
-        date = parse_listing_date(raw_date, zone, now)
-        if date.clamped:
-            notes.append(f"{url}: sitemap date {raw_date!r} is in the future, clamped to the fetch time")
-        links.append(
-            Link(
-                url=url,
-                canonical_url=canonical_url(url),
-                title=_text(news, "title") if news is not None else None,
-                published_at=date.iso,
-                published_raw=raw_date,
-                published_clamped=date.clamped,
-            )
-        )
+        title = _text(news, "title") if news is not None else None
+        links.append(dated_link(url, raw_date, zone, now, notes, title=title, listing="sitemap"))
     return Listing(links=tuple(links), notes=tuple(notes))
 
 

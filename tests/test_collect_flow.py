@@ -3,9 +3,6 @@ while the rest is stored, and a second run against the unchanged web refetches n
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 import pytest
 from sqlite_utils import Database
 from webfixtures import (
@@ -20,19 +17,12 @@ from webfixtures import (
     recorded_web_fixture,  # noqa: F401
 )
 
-from newsmon.cli import main
 from newsmon.recorded_web import RecordedWeb
 from tests.conftest import write_config_file
+from tests.test_ingest_seed import run_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 LISTINGS = [GIA, RTHK, CHINANEWS, ZBNEWS, ZIBO_GOV, DZWWW_SITEMAP]
-
-
-def run_cli(*args: str) -> tuple[int, str]:
-    output = io.StringIO()
-    with contextlib.redirect_stdout(output):
-        code = main(list(args))
-    return code, output.getvalue()
 
 
 @pytest.fixture(scope="module")
