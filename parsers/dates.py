@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 EARLIEST_YEAR = 1990
 LATEST_YEAR = 2099
 
-# Calendar dates, most explicit first. Groups: y (4 digits), m, d; `md` rows lack the year.
+# Calendar dates, most explicit first (an earlier row wins where two overlap). Groups: y (4 digits), m, d.
 DATE_PATTERNS = (
     re.compile(r"(?<!\d)(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"),
     re.compile(r"(?<![\d.:/-])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d/]|\.\d)"),
@@ -27,6 +27,7 @@ DATE_PATTERNS = (
     # Xinhua's split dateline: <span>2023</span><span>11/17</span><span>20:52:15</span>
     re.compile(r"(?<![\d./:-])(?P<y>\d{4})\s+(?P<m>\d{1,2})\s*/\s*(?P<d>\d{1,2})(?![\d/])"),
 )
+# Month-days without a year (`2月23日`, `02-23 10:30`): completed only by the caller's evidence.
 MONTH_DAY_PATTERNS = (
     re.compile(r"(?<![\d年])(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]"),
     re.compile(r"(?<![\d./:-])(?P<m>\d{1,2})-(?P<d>\d{1,2})\s+(?=\d{1,2}:\d{2})"),
