@@ -4,7 +4,9 @@ Order: byte-order mark, then the HTTP header charset, then the document's own `<
 declaration, each tried with strict decoding. Labels are widened to the superset codec that browsers
 really use (gb2312/gbk -> gb18030, big5 -> big5hkscs): Python's gb2312 rejects GBK-only characters
 such as 镕 and 堃, and plain big5 lacks Hong Kong characters such as 邨 嘅 綫 啱. charset-normalizer is
-the last resort, and a result that came from it says so (`guessed`).
+the last resort, and a result that came from it says so (`guessed`): the run notes such pages in its
+log and summary. A server's default label (ISO-8859-1, ASCII, windows-1252) on bytes that are neither
+ASCII nor UTF-8 is no evidence (latin-1 "decodes" anything into mojibake), so it comes after the guess.
 """
 
 from __future__ import annotations
