@@ -36,7 +36,7 @@ MONTH_DAY_PATTERNS = (
 # What may sit between a date and its time: ISO's T, a weekday, a comma, a zone label.
 DATE_TIME_GAP = re.compile(
     r"T|[\s,，]*(?:[（(]?(?:星期|周|禮拜|礼拜)[一二三四五六日天][)）]?)?[\s,，]*"
-    r"(?:(?P<zone_label>北京时间|北京時間|香港时间|香港時間|格林尼治标准时间|格林尼治標準時間|GMT|UTC)\s*)?"
+    r"(?:(?P<zone_label>北京时间|北京時間|香港时间|香港時間|格林尼治标准时间|格林尼治標準時間|HKT|GMT|UTC)\s*)?"
 )
 TIME_PATTERN = re.compile(
     r"(?P<half>上午|下午|中午|晚上|凌晨)?\s*"
@@ -52,6 +52,7 @@ ZONE_LABELS = {
     "香港時間": "+08:00",
     "格林尼治标准时间": "+00:00",
     "格林尼治標準時間": "+00:00",
+    "HKT": "+08:00",  # RTHK: `2023-02-23 HKT 20:15`
     "GMT": "+00:00",
     "UTC": "+00:00",
     "Z": "+00:00",

@@ -59,3 +59,7 @@ def test_a_labelled_publish_date_wins_over_other_dates() -> None:
     assert parse_date_text("成文日期：2022年01月27日 发布日期：2022年01月28日") == "2022-01-28"
     assert parse_date_text("成文日期：2022年01月27日 2022-02-01") == "2022-02-01"
     assert parse_date_text("成文日期：2022年01月27日") == "2022-01-27"  # the only date there is
+
+
+def test_hong_kong_time_label_between_date_and_time() -> None:
+    assert parse_date_text("2023-02-23 HKT 20:15") == "2023-02-23T20:15:00+08:00"  # RTHK's dateline
