@@ -11,10 +11,11 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -30,21 +31,23 @@ class PrefectServerError(NewsmonError):
 
 
 @contextmanager
-def prefect_api(port: int = DEFAULT_PORT, log_file: Path | None = None) -> Iterator[str]:
+def prefect_api(port: int = DEFAULT_PORT) -> Iterator[str]:
     """Yield the API URL to use: the configured one, or a local server started for the duration."""
     configured = os.environ.get("PREFECT_API_URL")
     if configured:
         yield configured
         return
     api_url = f"http://{HOST}:{port}/api"
-    log = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in finally; the server output quoted on failure
     server = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", HOST, "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=os.environ.copy(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=os.environ.copy(),
         start_new_session=True,  # a Ctrl-C reaches newsmon, which then stops the server itself
     )
     try:
-        wait_until_healthy(api_url, server)
+        wait_until_healthy(api_url, server, log)
         os.environ["PREFECT_API_URL"] = api_url
         yield api_url
     finally:
@@ -55,15 +58,16 @@ def prefect_api(port: int = DEFAULT_PORT, log_file: Path | None = None) -> Itera
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
-        if log is not subprocess.DEVNULL:
-            log.close()
+        log.close()
 
 
-def wait_until_healthy(api_url: str, server: subprocess.Popen) -> None:
+def wait_until_healthy(api_url: str, server: subprocess.Popen, log: IO[bytes]) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise PrefectServerError(f"{api_url}: prefect server exited with code {server.returncode} while starting")
+            log.seek(0)
+            said = " ".join(log.read().decode("utf-8", errors="replace").split())[-300:] or "no output"
+            raise PrefectServerError(f"{api_url}: prefect server exited with code {server.returncode}: {said}")
         try:
             if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
                 return
