@@ -132,7 +132,7 @@ def story_index(db: Database) -> None:
         """CREATE TABLE article_minhash (
             article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
             shingle_count INTEGER NOT NULL,
-            signature BLOB  -- NULL: the body is too short to compare
+            signature BLOB  -- NULL: too short to compare, or an exact copy of an earlier article (no band keys)
         )"""
     )
     # One row per (band key, article): an article is a repost candidate of those it shares a key with.
@@ -148,7 +148,8 @@ def story_index(db: Database) -> None:
     db.execute(
         """CREATE TABLE story_index_state (
             id INTEGER PRIMARY KEY CHECK (id = 1),
-            scheme TEXT NOT NULL
+            scheme TEXT NOT NULL,  -- dedupe.SCHEME the stored signatures were made with
+            banded_through INTEGER NOT NULL DEFAULT 0  -- story_bands holds the keys of every article up to this id
         )"""
     )
 

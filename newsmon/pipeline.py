@@ -88,11 +88,17 @@ def store_harvest(
     run_id: int,
     now: datetime,
     analyser: ParallelAnalyser | None = None,
+    index: stories.StoryIndex | None = None,
 ) -> SourceOutcome:
     """Keep what is on topic, fold reposts into stories, tag and store; returns the source's counts.
 
-    With an `analyser` the pure stages run in its worker processes (`tagger` is then unused).
+    With an `analyser` the pure stages run in its worker processes (`tagger` is then unused). A run
+    passes one `index` to all its harvests and flushes it at the end (band keys then go to SQLite in bulk);
+    without one, this harvest's keys are written when it is stored.
     """
+    own_index = index is None
+    index = index or stories.StoryIndex(db)
+    index.flush_if_due()
     outcome = SourceOutcome(
         source=harvest.source,
         kind=kind,
@@ -103,28 +109,37 @@ def store_harvest(
         errors=[failure.error for failure in harvest.failures],
     )
     fetched_at = isoformat(now)
-    with db.atomic():
-        stories.ensure_story_index(db)
-        if harvest.source_failure:
-            store.record_failure(db, run_id, harvest.source, harvest.source_failure, now)
-        for failure in harvest.failures:
-            store.record_failure(db, run_id, harvest.source, failure, now, canonical_url=failure.url)
-        known = store.stored_urls(db, [article.url for article in harvest.articles])
-        outcome.skipped += sum(article.url in known for article in harvest.articles)
-        new = [replace(article, fetched_at=fetched_at) for article in harvest.articles if article.url not in known]
-        analysed = analyser.analyse(new) if analyser else (analyse_article(tagger, article) for article in new)
-        for item in analysed:
-            fate = store_analysed(db, item, now).fate
-            if fate is Fate.OFF_TOPIC:
-                outcome.off_topic += 1
-            elif fate is Fate.KNOWN_URL:
-                outcome.skipped += 1
-            elif fate is Fate.JOINED_STORY:
-                outcome.duplicates += 1
-            else:
-                outcome.new += 1
-        store.update_source(db, outcome, harvest.validators, now)
+    try:
+        with db.atomic():
+            if harvest.source_failure:
+                store.record_failure(db, run_id, harvest.source, harvest.source_failure, now)
+            for failure in harvest.failures:
+                store.record_failure(db, run_id, harvest.source, failure, now, canonical_url=failure.url)
+            known = store.stored_urls(db, [article.url for article in harvest.articles])
+            outcome.skipped += sum(article.url in known for article in harvest.articles)
+            new = [replace(a, fetched_at=fetched_at) for a in harvest.articles if a.url not in known]
+            analysed = analyser.analyse(new) if analyser else (analyse_article(tagger, article) for article in new)
+            for item in analysed:
+                _count(outcome, store_analysed(db, item, now, index).fate)
+            store.update_source(db, outcome, harvest.validators, now)
+    except BaseException:
+        index.rolled_back()
+        raise
+    index.committed()
+    if own_index:
+        index.flush()
     return outcome
+
+
+def _count(outcome: SourceOutcome, fate: Fate) -> None:
+    if fate is Fate.OFF_TOPIC:
+        outcome.off_topic += 1
+    elif fate is Fate.KNOWN_URL:
+        outcome.skipped += 1
+    elif fate is Fate.JOINED_STORY:
+        outcome.duplicates += 1
+    else:
+        outcome.new += 1
 
 
 def analyse_article(tagger: Tagger, article: Article, *, tag: bool = True) -> Analysed:
@@ -168,7 +183,7 @@ def tag_article(tagger: Tagger, article: Article, relevance: Relevance) -> tuple
     return tagged, tagger.search_text(analysis)
 
 
-def store_analysed(db: Database, analysed: Analysed, now: datetime) -> StoredArticle:
+def store_analysed(db: Database, analysed: Analysed, now: datetime, index: stories.StoryIndex) -> StoredArticle:
     """Remember an off-topic URL; else find the story the body repeats, join or open it, and store the article."""
     article = analysed.article
     if store.article_id_for_url(db, article.url) is not None:  # twice in one harvest
@@ -176,13 +191,13 @@ def store_analysed(db: Database, analysed: Analysed, now: datetime) -> StoredArt
     if not analysed.relevant:
         store.mark_url(db, article.url, article.source, "off_topic", now)
         return StoredArticle(Fate.OFF_TOPIC)
-    match = stories.find_story(db, analysed.fingerprint)
+    match = stories.find_story(db, analysed.fingerprint, index)
     article = replace(article, published_at=_not_after(article.published_at, article.fetched_at))
     story_id = stories.add_to_story(db, article, match)
     article_id = store.insert_article(
         db, replace(article, story_id=story_id), analysed.search_words, content_hash=analysed.fingerprint.content_hash
     )
-    stories.index_article(db, article_id, analysed.fingerprint, exact=match is not None and match.exact)
+    stories.index_article(db, index, article_id, analysed.fingerprint, exact=match is not None and match.exact)
     store.mark_url(db, article.url, article.source, "stored", now)
     return StoredArticle(Fate.NEW_STORY if match is None else Fate.JOINED_STORY, article_id, story_id)
 

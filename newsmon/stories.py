@@ -15,6 +15,7 @@ import json
 import logging
 from dataclasses import dataclass
 
+import numpy as np
 from sqlite_utils import Database
 
 from newsmon import dedupe
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 MAX_CANDIDATES = 20
 REBUILD_BATCH = 500
 REBUILD_PROGRESS_EVERY = 10_000
+FLUSH_EVERY = 5_000  # articles whose band keys wait in memory before one bulk write
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,104 @@ class StoryMatch:
     similarity: Similarity
 
 
-def find_story(db: Database, fingerprint: Fingerprint) -> StoryMatch | None:
+class StoryIndex:
+    """The LSH band table of one database, with the band keys of recently stored articles held in memory.
+
+    Band keys are random, so in a small transaction (a harvest) nearly every key lands on a B-tree page
+    of its own, and writing an article's 32 keys as it is stored rewrote ~32 pages each commit. Here they
+    wait in memory, where queries see them at once, and go to `story_bands` in bulk, sorted, every
+    `flush_every` articles and at `flush()`: each page is then rewritten about once per flush.
+    Nothing is lost when a process stops before a flush: `story_index_state.banded_through` says how far
+    the table is complete, and a new StoryIndex writes the later articles' keys from their stored signatures.
+    Build one per run (the ingest flow) or let `store_harvest` build one per harvest.
+    """
+
+    def __init__(self, db: Database, flush_every: int = FLUSH_EVERY):
+        self.db = db
+        self.flush_every = flush_every
+        self._keys: dict[int, list[int]] = {}  # band key -> ids of articles not yet in story_bands
+        self._committed: list[tuple[int, tuple[int, ...]]] = []  # (article id, keys) in stored order
+        self._uncommitted: list[tuple[int, tuple[int, ...]]] = []  # added in the open transaction
+        with db.atomic():
+            ensure_story_index(db)
+        self._write_missing_bands()
+
+    def candidates(self, keys: tuple[int, ...]) -> list[int]:
+        """Ids of stored articles sharing a band with these keys, those sharing the most first."""
+        hits: dict[int, int] = dict(
+            self.db.execute(
+                f"SELECT article_id, count(*) FROM story_bands WHERE band_key IN ({','.join('?' * len(keys))}) "
+                "GROUP BY article_id ORDER BY count(*) DESC, article_id LIMIT ?",
+                [*keys, MAX_CANDIDATES],
+            ).fetchall()
+        )
+        for key in keys:
+            for article_id in self._keys.get(key, ()):
+                hits[article_id] = hits.get(article_id, 0) + 1
+        return sorted(hits, key=lambda article_id: (-hits[article_id], article_id))[:MAX_CANDIDATES]
+
+    def add(self, article_id: int, keys: tuple[int, ...]) -> None:
+        """An article stored in the open transaction: a candidate for the next queries at once."""
+        self._uncommitted.append((article_id, keys))
+        for key in keys:
+            self._keys.setdefault(key, []).append(article_id)
+
+    def committed(self) -> None:
+        """The transaction holding the articles added since the last call was committed."""
+        self._committed += self._uncommitted
+        self._uncommitted = []
+
+    def rolled_back(self) -> None:
+        """The transaction was rolled back: its articles do not exist, forget their keys."""
+        for article_id, keys in self._uncommitted:
+            for key in keys:
+                self._keys[key].remove(article_id)
+                if not self._keys[key]:
+                    del self._keys[key]
+        self._uncommitted = []
+
+    def flush_if_due(self) -> None:
+        if len(self._committed) >= self.flush_every:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the committed articles' keys to `story_bands`, in their own transaction, sorted by key."""
+        if self._uncommitted:
+            raise RuntimeError("flush() inside an open transaction of the story index")
+        if not self._committed:
+            return
+        rows = sorted((key, article_id) for article_id, keys in self._committed for key in keys)
+        with self.db.atomic():
+            _write_bands(self.db, rows, banded_through=self._committed[-1][0])
+        self._committed = []
+        self._keys = {}
+
+    def _write_missing_bands(self) -> None:
+        """Band keys of articles past `banded_through` (a process stopped before its flush, a rebuild)."""
+        while True:
+            after = self.db.execute("SELECT banded_through FROM story_index_state WHERE id = 1").fetchone()[0]
+            rows = self.db.execute(
+                "SELECT article_id, signature FROM article_minhash WHERE article_id > ? ORDER BY article_id LIMIT ?",
+                [after, self.flush_every],
+            ).fetchall()
+            if not rows:
+                return
+            keys = [
+                (key, article_id)
+                for article_id, signature in rows
+                if signature is not None
+                for key in dedupe.band_keys(np.frombuffer(signature, dtype=np.uint32))
+            ]
+            with self.db.atomic():
+                _write_bands(self.db, sorted(keys), banded_through=rows[-1][0])
+
+
+def _write_bands(db: Database, rows: list[tuple[int, int]], banded_through: int) -> None:
+    db.conn.executemany("INSERT OR IGNORE INTO story_bands (band_key, article_id) VALUES (?, ?)", rows)
+    db.execute("UPDATE story_index_state SET banded_through = max(banded_through, ?) WHERE id = 1", [banded_through])
+
+
+def find_story(db: Database, fingerprint: Fingerprint, index: StoryIndex) -> StoryMatch | None:
     """The story whose article this body repeats (exactly, else the most similar confirmed candidate), or None."""
     if fingerprint.minhash is None:
         return None  # too short to tell a repost from a different article that shares a few words
@@ -51,18 +150,18 @@ def find_story(db: Database, fingerprint: Fingerprint) -> StoryMatch | None:
     ).fetchone()
     if row:
         return StoryMatch(story_id=row[1], article_id=row[0], exact=True, similarity=Similarity(1.0, 1.0))
-    return _near_duplicate(db, fingerprint.minhash)
+    return _near_duplicate(db, fingerprint.minhash, index)
 
 
-def _near_duplicate(db: Database, minhash: MinHash) -> StoryMatch | None:
-    keys = minhash.band_keys
+def _near_duplicate(db: Database, minhash: MinHash, index: StoryIndex) -> StoryMatch | None:
+    candidates = index.candidates(minhash.band_keys)
+    if not candidates:
+        return None
     rows = db.execute(
-        "SELECT c.article_id, a.story_id, m.shingle_count, m.signature FROM ("
-        f"  SELECT article_id, count(*) AS hits FROM story_bands WHERE band_key IN ({','.join('?' * len(keys))})"
-        "   GROUP BY article_id ORDER BY hits DESC, article_id LIMIT ?"
-        ") AS c JOIN article_minhash AS m ON m.article_id = c.article_id JOIN articles AS a ON a.id = c.article_id "
-        "WHERE a.story_id IS NOT NULL AND m.signature IS NOT NULL ORDER BY c.article_id",
-        [*keys, MAX_CANDIDATES],
+        "SELECT m.article_id, a.story_id, m.shingle_count, m.signature FROM article_minhash AS m "
+        f"JOIN articles AS a ON a.id = m.article_id WHERE m.article_id IN ({','.join('?' * len(candidates))}) "
+        "AND a.story_id IS NOT NULL AND m.signature IS NOT NULL ORDER BY m.article_id",
+        candidates,
     ).fetchall()
     best: StoryMatch | None = None
     for article_id, story_id, shingle_count, signature in rows:
@@ -118,33 +217,38 @@ def _earlier_than_story(db: Database, story_id: int, article: Article) -> bool:
     return earliest is not None and parse_iso(article.published_at or article.fetched_at) < earliest
 
 
-def index_article(db: Database, article_id: int, fingerprint: Fingerprint, exact: bool) -> None:
+def index_article(db: Database, index: StoryIndex, article_id: int, fingerprint: Fingerprint, exact: bool) -> None:
     """Remember a stored article's signature, and its band keys unless an earlier article has the same body.
 
     An exact copy adds nothing a query could find that the earlier article does not already give.
     """
-    minhash = fingerprint.minhash
+    if _store_signature(db, article_id, fingerprint, exact):
+        index.add(article_id, fingerprint.minhash.band_keys)
+
+
+def _store_signature(db: Database, article_id: int, fingerprint: Fingerprint, exact: bool) -> bool:
+    """The article's `article_minhash` row; returns whether it has band keys (a signature, not an exact copy)."""
+    minhash = None if exact else fingerprint.minhash
     db.execute(
         "INSERT INTO article_minhash (article_id, shingle_count, signature) VALUES (?, ?, ?)",
         [article_id, minhash.shingle_count if minhash else 0, minhash.signature if minhash else None],
     )
-    if minhash is not None and not exact:
-        db.conn.executemany(
-            "INSERT OR IGNORE INTO story_bands (band_key, article_id) VALUES (?, ?)",
-            [(key, article_id) for key in minhash.band_keys],
-        )
+    return minhash is not None
 
 
 def ensure_story_index(db: Database) -> int:
-    """Index the stored articles the story index lacks (all of them when the scheme changed); returns how many.
+    """Fingerprint the stored articles the index lacks (all of them when the scheme changed); returns how many.
 
-    O(1) when nothing is missing: one look at the scheme and at the newest indexed and stored ids.
+    O(1) when nothing is missing: one look at the scheme and at the newest indexed and stored ids. Their
+    band keys are written by `StoryIndex`.
     """
     state = db.execute("SELECT scheme FROM story_index_state WHERE id = 1").fetchone()
     if state is None or state[0] != dedupe.SCHEME:
         db.execute("DELETE FROM story_bands")
         db.execute("DELETE FROM article_minhash")
-        db.execute("INSERT OR REPLACE INTO story_index_state (id, scheme) VALUES (1, ?)", [dedupe.SCHEME])
+        db.execute(
+            "INSERT OR REPLACE INTO story_index_state (id, scheme, banded_through) VALUES (1, ?, 0)", [dedupe.SCHEME]
+        )
     indexed_through = db.execute("SELECT coalesce(max(article_id), 0) FROM article_minhash").fetchone()[0]
     newest = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0]
     if newest <= indexed_through:
@@ -170,7 +274,7 @@ def _index_articles_after(db: Database, after_id: int) -> int:
                 is not None
             )
             db.execute("UPDATE articles SET content_hash = ? WHERE id = ?", [found.content_hash, article_id])
-            index_article(db, article_id, found, exact)
+            _store_signature(db, article_id, found, exact)
             done += 1
             if done % REBUILD_PROGRESS_EVERY == 0:
                 logger.info("story index: %d articles indexed", done)

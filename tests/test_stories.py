@@ -12,6 +12,7 @@ from pathlib import Path
 import opencc
 import pytest
 from sqlite_utils import Database
+from sqlite_utils.db import NotFoundError
 
 from db.migrations import migrations
 from newsmon import dedupe, pipeline, store, stories
@@ -215,3 +216,51 @@ def test_duplicates_are_counted_in_the_run(db, tagger):
     ]
     run = store.finish_run(db, run_id, outcomes, NOW, "completed")
     assert (run["articles_new"], run["duplicates"], run["off_topic"]) == (1, 1, 0)
+
+
+def test_a_run_wide_index_finds_reposts_before_and_after_its_bulk_write(db, tagger):
+    index = stories.StoryIndex(db, flush_every=2)
+    seed, fair = seed_article(), fixture_article("zibo_investment_fair")
+    run_id = store.start_run(db, NOW)
+
+    def one(article: Article) -> SourceOutcome:
+        harvest = Harvest(source=article.source, articles=(article,))
+        return pipeline.store_harvest(db, tagger, harvest, "rss", run_id, NOW, index=index)
+
+    one(seed)
+    assert db["story_bands"].count == 0  # the seed's keys wait in memory ...
+    assert one(repost(seed, "reorder", "大众网")).duplicates == 1  # ... and are found there
+    one(fair)  # two committed articles with keys: written in bulk before this harvest
+    assert db["story_bands"].count == 2 * dedupe.BANDS
+    assert one(repost(seed, "first60", "齐鲁网")).duplicates == 1  # found in the table now
+    index.flush()
+    assert db["story_bands"].count == 4 * dedupe.BANDS
+    banded = db.execute("SELECT banded_through FROM story_index_state").fetchone()[0]
+    assert banded == db.execute("SELECT max(id) FROM articles").fetchone()[0]
+
+
+def test_keys_never_written_are_recovered_by_the_next_index(tmp_path, tagger):
+    path = tmp_path / "news.db"
+    db = open_db(path)
+    index = stories.StoryIndex(db)  # a run that stops before it flushes
+    seed = seed_article()
+    run_id = store.start_run(db, NOW)
+    pipeline.store_harvest(db, tagger, Harvest(source="seed", articles=(seed,)), "text", run_id, NOW, index=index)
+    db.close()
+
+    reopened = open_db(path)
+    assert reopened["story_bands"].count == 0
+    copy = repost(seed, "drop10", "大众网")
+    assert harvest(reopened, tagger, copy).duplicates == 1
+    assert reopened["story_bands"].count == 2 * dedupe.BANDS
+    reopened.close()
+
+
+def test_a_harvest_rolled_back_leaves_no_keys_behind(db, tagger):
+    index = stories.StoryIndex(db)
+    seed = seed_article()
+    broken = Harvest(source="no such source", articles=(seed,))  # update_source fails after the article
+    with pytest.raises(NotFoundError):
+        pipeline.store_harvest(db, tagger, broken, "rss", store.start_run(db, NOW), NOW, index=index)
+    assert db["articles"].count == 0
+    assert index.candidates(dedupe.fingerprint(seed.body).minhash.band_keys) == []
