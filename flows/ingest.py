@@ -7,6 +7,7 @@ Only wiring lives here; the work is in `newsmon.collect` (I/O, worker threads) a
 from __future__ import annotations
 
 import logging
+from contextlib import closing
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -18,6 +19,7 @@ from newsmon.config import Source, load_config
 from newsmon.fetch import Fetcher
 from newsmon.pipeline import store_harvest
 from newsmon.records import FetchFailure, Harvest, SourceOutcome
+from newsmon.runlock import exclusive_run
 from newsmon.tagging import Tagger
 
 
@@ -32,30 +34,24 @@ def ingest(config_path: str, source_names: list[str] | None = None) -> dict:
     logger = get_run_logger()
     config = load_config(config_path)
     sources = run_sources(config, source_names)
-    db = store.open_database(config.database_path)
-    store.sync_sources(db, [(s.name, s.kind, s.url) for s in sources])
-    run_started = clock.now()
-    run_id = store.start_run(db, run_started)
-    outcomes: list[SourceOutcome] = []
-    status = "failed"
-    try:
-        with Fetcher(config.fetch) as fetcher:  # the one HTTP client of the run
-            context = RunContext(config, config.database_path, run_started, fetcher, store.source_states(db))
-            futures = {collect_source_task.submit(source, context): source for source in sources}
-            tagger = Tagger.from_config(config.topics, config.tags)  # loads jieba while the sources are fetched
-            for future in as_completed(list(futures)):
-                source = futures[future]
-                harvest = _harvest_of(future, source, logger)
-                outcome = store_harvest(db, tagger, harvest, source.kind, run_id, clock.now())
-                if harvest.retry_after:
-                    store.defer_source(db, source.name, harvest.retry_after)
-                outcome.notes.extend(harvest.notes)
-                outcomes.append(outcome)
-                _log_outcome(logger, outcome, f"{len(outcomes)}/{len(futures)}")
-        status = "completed"
-    finally:
-        run = store.finish_run(db, run_id, outcomes, clock.now(), status)
-        db.close()
+    with exclusive_run(config.database_path), closing(store.open_database(config.database_path)) as db:
+        store.sync_sources(db, [(s.name, s.kind, s.url) for s in sources])
+        run_started = clock.now()
+        run_id = store.start_run(db, run_started)
+        outcomes: list[SourceOutcome] = []
+        status = "failed"
+        try:
+            with Fetcher(config.fetch) as fetcher:  # the one HTTP client of the run
+                context = RunContext(config, config.database_path, run_started, fetcher, store.source_states(db))
+                futures = {collect_source_task.submit(source, context): source for source in sources}
+                tagger = Tagger.from_config(config.topics, config.tags)  # loads jieba while the sources are fetched
+                for future in as_completed(list(futures)):
+                    harvest = _harvest_of(future, futures[future], logger)
+                    outcomes.append(store_harvest(db, tagger, harvest, futures[future].kind, run_id, clock.now()))
+                    _log_outcome(logger, outcomes[-1], f"{len(outcomes)}/{len(futures)}")
+            status = "completed"
+        finally:
+            run = store.finish_run(db, run_id, outcomes, clock.now(), status)
     return {"run": run, "database": str(config.database_path), "sources": [o.as_dict() for o in outcomes]}
 
 
