@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import cronsim
-import soupsieve
 import yaml
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from newsmon.errors import ConfigError
@@ -31,11 +32,12 @@ class _Strict(BaseModel):
 
 
 def _check_selector(selector: str | None) -> str | None:
+    """Compile with the engine that will run it (lxml's cssselect), so a bad selector fails here, not per page."""
     if selector is not None:
         try:
-            soupsieve.compile(selector)
-        except soupsieve.SelectorSyntaxError as exc:
-            raise ValueError(f"bad CSS selector {selector!r}: {exc.args[0].splitlines()[0]}") from None
+            CSSSelector(selector, translator="html")
+        except SelectorError as exc:
+            raise ValueError(f"bad CSS selector {selector!r}: {exc}") from None
     return selector
 
 
