@@ -107,6 +107,7 @@ def store_harvest(
         skipped=harvest.skipped,
         source_error=harvest.source_failure.error if harvest.source_failure else None,
         errors=[failure.error for failure in harvest.failures],
+        notes=list(harvest.notes),
     )
     fetched_at = isoformat(now)
     try:
@@ -114,7 +115,7 @@ def store_harvest(
             if harvest.source_failure:
                 store.record_failure(db, run_id, harvest.source, harvest.source_failure, now)
             for failure in harvest.failures:
-                store.record_failure(db, run_id, harvest.source, failure, now, canonical_url=failure.url)
+                store.record_failure(db, run_id, harvest.source, failure, now, canonical_url=failure.canonical_url)
             known = store.stored_urls(db, [article.url for article in harvest.articles])
             outcome.skipped += sum(article.url in known for article in harvest.articles)
             new = [replace(a, fetched_at=fetched_at) for a in harvest.articles if a.url not in known]

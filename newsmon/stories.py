@@ -3,10 +3,11 @@
 An article joins the story of a stored article whose body it repeats: the same comparable body
 (`articles.content_hash`), or a near-duplicate found through the LSH band table (`story_bands`) and
 confirmed on the MinHash signatures (`article_minhash`), as `newsmon.dedupe` defines them. The index
-lives in SQLite beside the articles, in the same transactions, so stories span runs and restarts; it
-is rebuilt from `articles` when missing (a database from before it existed) or when `dedupe.SCHEME`
-changes. Every article keeps its own row; the story keeps the earliest article's title, the first and
-last fetch times, the article count and the sources that carried it.
+lives in SQLite beside the articles (a signature is stored in its article's transaction, band keys in
+bulk by `StoryIndex`), so stories span runs and restarts; it is rebuilt from `articles` when missing
+(a database from before it existed) or when `dedupe.SCHEME` changes. Every article keeps its own row;
+the story keeps the earliest article's title, the first and last fetch times, the article count and
+the sources that carried it.
 """
 
 from __future__ import annotations
