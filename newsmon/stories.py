@@ -31,7 +31,11 @@ logger = logging.getLogger(__name__)
 MAX_CANDIDATES = 20
 REBUILD_BATCH = 500
 REBUILD_PROGRESS_EVERY = 10_000
-FLUSH_EVERY = 5_000  # articles whose band keys wait in memory before one bulk write
+# Articles whose band keys wait in memory before one bulk write: at least FLUSH_EVERY, and a tenth of
+# the articles indexed so far (a flush rewrites pages in proportion to the table's size, so the cost per
+# article stays flat as it grows), up to FLUSH_AT_MOST (~2.5 MB of keys a thousand articles).
+FLUSH_EVERY = 5_000
+FLUSH_AT_MOST = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +54,7 @@ class StoryIndex:
     Band keys are random, so in a small transaction (a harvest) nearly every key lands on a B-tree page
     of its own, and writing an article's 32 keys as it is stored rewrote ~32 pages each commit. Here they
     wait in memory, where queries see them at once, and go to `story_bands` in bulk, sorted, every
-    `flush_every` articles and at `flush()`: each page is then rewritten about once per flush.
+    few thousand articles (`flush_if_due`) and at `flush()`: each page is then rewritten about once per flush.
     Nothing is lost when a process stops before a flush: `story_index_state.banded_through` says how far
     the table is complete, and a new StoryIndex writes the later articles' keys from their stored signatures.
     Build one per run (the ingest flow) or let `store_harvest` build one per harvest.
@@ -101,7 +105,10 @@ class StoryIndex:
         self._uncommitted = []
 
     def flush_if_due(self) -> None:
-        if len(self._committed) >= self.flush_every:
+        if not self._committed:
+            return
+        share = min(self._committed[0][0] // 10, FLUSH_AT_MOST)  # article ids count the articles stored
+        if len(self._committed) >= max(self.flush_every, share):
             self.flush()
 
     def flush(self) -> None:
