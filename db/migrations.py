@@ -154,6 +154,18 @@ def story_index(db: Database) -> None:
     )
 
 
+@migrations(name="0003_digest_watermark")
+def digest_watermark(db: Database) -> None:
+    """The id of the last article each digest took in, so the next default window starts after it.
+
+    `fetched_at` alone cannot mark where a digest ended: a source's articles are stamped when their
+    transaction starts and become visible when it commits, so a digest reading in between would miss
+    them for good. Ids only grow, and rows committed later always get higher ones.
+    """
+    db["digests"].add_column("last_article_id", int)
+    db.execute("UPDATE digests SET last_article_id = (SELECT max(id) FROM articles WHERE fetched_at <= digests.until)")
+
+
 def apply_migrations(db: Database) -> list[str]:
     """Apply pending migrations; returns the names applied now."""
     pending = [migration.name for migration in migrations.pending(db)]

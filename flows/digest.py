@@ -10,8 +10,8 @@ from newsmon.config import SmtpSettings, load_config
 from newsmon.digest import (
     RENDERERS,
     build_digest,
+    digest_window,
     record_digest,
-    window_start,
     write_digest_files,
 )
 from newsmon.store import open_database
@@ -47,7 +47,7 @@ def digest(
     config = load_config(config_path)
     db = open_database(config.database_path)
     until = clock.now()
-    built = build_digest(db, window_start(db, since, hours, until), until, list(config.tags))
+    built = build_digest(db, digest_window(db, since, hours, until), until, list(config.tags))
     markdown = RENDERERS["md"](built)
     create_markdown_artifact(markdown, key="newsmon-digest", description=f"{built.since} – {built.until}")
     result = {

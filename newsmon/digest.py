@@ -50,37 +50,45 @@ class TagGroup:
 
 
 @dataclass(frozen=True)
+class Window:
+    """Which stored articles a digest covers: fetched since `since` (up to the digest's time), or, for
+    the default window, every article stored after the last digest (`after_article_id`)."""
+
+    since: datetime | None = None
+    after_article_id: int = 0
+
+
+@dataclass(frozen=True)
 class Digest:
     generated_at: str
     since: str
     until: str
     tags: tuple[TagGroup, ...]
     article_count: int
+    last_article_id: int
 
     @property
     def story_count(self) -> int:
         return len({story.story_id for group in self.tags for story in group.stories})
 
 
-def window_start(db: Database, since: str | None, hours: float | None, until: datetime) -> datetime | None:
-    """`since`, else `hours` before `until`, else where the last digest ended (None: from the beginning)."""
+def digest_window(db: Database, since: str | None, hours: float | None, until: datetime) -> Window:
+    """`since`, else `hours` before `until`, else everything stored after the last recorded digest."""
     if since:
-        return parse_iso(since)
+        return Window(since=parse_iso(since))
     if hours is not None:
-        return until - timedelta(hours=hours)
-    last = db.execute("SELECT max(until) FROM digests").fetchone()[0]
-    return parse_iso(last) if last else None
+        return Window(since=until - timedelta(hours=hours))
+    last = db.execute("SELECT until, last_article_id FROM digests ORDER BY id DESC LIMIT 1").fetchone()
+    return Window(since=parse_iso(last[0]), after_article_id=last[1] or 0) if last else Window()
 
 
-def build_digest(db: Database, since: datetime | None, until: datetime, tag_order: list[str]) -> Digest:
-    """Stories that gained articles with `since <= fetched_at < until`, grouped by tag."""
-    since_text = isoformat(since) if since else "0000"
-    rows = list(
-        db.query(
-            "SELECT * FROM articles WHERE fetched_at >= ? AND fetched_at < ? ORDER BY fetched_at",
-            [since_text, isoformat(until)],
-        )
-    )
+def build_digest(db: Database, window: Window, until: datetime, tag_order: list[str]) -> Digest:
+    """Stories that gained articles in the window, grouped by tag (config order, then untagged)."""
+    if window.after_article_id or window.since is None:
+        where, params = "id > ?", [window.after_article_id]
+    else:
+        where, params = "fetched_at >= ? AND fetched_at <= ?", [isoformat(window.since), isoformat(until)]
+    rows = list(db.query(f"SELECT id, story_id, fetched_at FROM articles WHERE {where} ORDER BY id", params))
     stories = [_story_entry(db, story_id) for story_id in dict.fromkeys(row["story_id"] for row in rows)]
     stories.sort(key=_newest_first)
     groups = []
@@ -88,12 +96,14 @@ def build_digest(db: Database, since: datetime | None, until: datetime, tag_orde
         members = tuple(s for s in stories if tag in s.tags or (tag == UNTAGGED and not s.tags))
         if members:
             groups.append(TagGroup(tag=tag, stories=members))
+    first_fetched = rows[0]["fetched_at"] if rows else isoformat(until)
     return Digest(
         generated_at=isoformat(datetime.now(until.tzinfo)),
-        since=isoformat(since) if since else (rows[0]["fetched_at"] if rows else isoformat(until)),
+        since=isoformat(window.since) if window.since else first_fetched,
         until=isoformat(until),
         tags=tuple(groups),
         article_count=len(rows),
+        last_article_id=rows[-1]["id"] if rows else window.after_article_id,
     )
 
 
@@ -300,6 +310,7 @@ def record_digest(db: Database, digest: Digest) -> int:
                     "since": digest.since,
                     "until": digest.until,
                     "article_count": digest.article_count,
+                    "last_article_id": digest.last_article_id,
                 }
             )
             .last_pk

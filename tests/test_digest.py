@@ -12,14 +12,15 @@ from sqlite_utils import Database
 from newsmon.clock import CHINA
 from newsmon.digest import (
     UNTAGGED,
+    Window,
     build_digest,
+    digest_window,
     excerpt,
     record_digest,
     render_atom,
     render_html,
     render_json,
     render_markdown,
-    window_start,
 )
 from newsmon.store import open_database
 
@@ -101,7 +102,7 @@ def db(tmp_path):
 
 
 def test_groups_follow_the_configured_tag_order_and_fold_reposts(db):
-    digest = build_digest(db, None, datetime(2023, 3, 1, tzinfo=CHINA), TAGS)
+    digest = build_digest(db, Window(), datetime(2023, 3, 1, tzinfo=CHINA), TAGS)
     assert [group.tag for group in digest.tags] == ["新材料", "人工智能", "城市合伙人", UNTAGGED]
     story = digest.tags[0].stories[0]
     assert story.story_id == 1 and story.article_count == 2
@@ -112,27 +113,43 @@ def test_groups_follow_the_configured_tag_order_and_fold_reposts(db):
 
 
 def test_window_is_on_fetched_at(db):
-    digest = build_digest(db, datetime(2023, 2, 24, tzinfo=CHINA), datetime(2023, 2, 25, tzinfo=CHINA), TAGS)
+    window = Window(since=datetime(2023, 2, 24, tzinfo=CHINA))
+    digest = build_digest(db, window, datetime(2023, 2, 24, 23, tzinfo=CHINA), TAGS)
     assert digest.article_count == 1
     assert [(g.tag, [s.story_id for s in g.stories]) for g in digest.tags] == [("新材料", [1]), ("城市合伙人", [1])]
 
 
 def test_newest_first_within_a_tag(db):
     db["articles"].update(4, {"tags": json.dumps(["新材料"], ensure_ascii=False)})
-    digest = build_digest(db, None, datetime(2023, 3, 1, tzinfo=CHINA), TAGS)
+    digest = build_digest(db, Window(), datetime(2023, 3, 1, tzinfo=CHINA), TAGS)
     assert [s.story_id for s in digest.tags[0].stories] == [3, 1]
 
 
-def test_default_window_starts_where_the_last_digest_ended(db):
+def test_explicit_windows(db):
     until = datetime(2023, 2, 24, 12, tzinfo=CHINA)
-    assert window_start(db, None, None, until) is None
-    record_digest(db, build_digest(db, None, until, TAGS))
-    assert window_start(db, None, None, datetime(2023, 3, 1, tzinfo=CHINA)) == until
-    assert window_start(db, None, 6, until) == datetime(2023, 2, 24, 6, tzinfo=CHINA)
+    assert digest_window(db, "2023-02-20T00:00:00+08:00", None, until) == Window(
+        since=datetime(2023, 2, 20, tzinfo=CHINA)
+    )
+    assert digest_window(db, None, 6, until) == Window(since=datetime(2023, 2, 24, 6, tzinfo=CHINA))
+
+
+def test_default_window_takes_everything_after_the_last_digest_even_if_committed_late(db):
+    now = datetime(2023, 3, 1, tzinfo=CHINA)
+    assert digest_window(db, None, None, now) == Window()
+    first = build_digest(db, Window(), now, TAGS)
+    record_digest(db, first)
+    assert first.article_count == 4
+    # A source's transaction stamps fetched_at when it starts and commits later: its articles may
+    # carry a time before the last digest's end and must still reach the next digest.
+    add_story(db, 4, "迟到的淄博新闻", [{"url": "https://late.example/1", "source": "迟到网", "fetched_at": at(24)}])
+    window = digest_window(db, None, None, now)
+    assert window.after_article_id == first.last_article_id
+    late = build_digest(db, window, now, TAGS)
+    assert [story.title for group in late.tags for story in group.stories] == ["迟到的淄博新闻"]
 
 
 def test_json_has_the_contract_shape(db):
-    document = json.loads(render_json(build_digest(db, None, datetime(2023, 3, 1, tzinfo=CHINA), TAGS)))
+    document = json.loads(render_json(build_digest(db, Window(), datetime(2023, 3, 1, tzinfo=CHINA), TAGS)))
     assert {"generated_at", "since", "until", "tags"} <= set(document)
     story = document["tags"][0]["stories"][0]
     assert {"story_id", "title", "published_at", "tags", "excerpt", "article_count", "sources"} <= set(story)
@@ -140,7 +157,7 @@ def test_json_has_the_contract_shape(db):
 
 
 def test_html_escapes_article_text_and_links_only_the_web(db):
-    page = render_html(build_digest(db, None, datetime(2023, 3, 1, tzinfo=CHINA), TAGS))
+    page = render_html(build_digest(db, Window(), datetime(2023, 3, 1, tzinfo=CHINA), TAGS))
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "<b>" not in page
     assert 'href="javascript' not in page
@@ -149,7 +166,7 @@ def test_html_escapes_article_text_and_links_only_the_web(db):
 
 
 def test_markdown_escapes_article_text(db):
-    text = render_markdown(build_digest(db, None, datetime(2023, 3, 1, tzinfo=CHINA), TAGS))
+    text = render_markdown(build_digest(db, Window(), datetime(2023, 3, 1, tzinfo=CHINA), TAGS))
     assert "](javascript" not in text
     assert "\\*\\*淄博\\*\\*" in text
     assert "[淄博牵手大湾区的想法与干法]" not in text  # the seed's text: URL is not a link
@@ -157,7 +174,7 @@ def test_markdown_escapes_article_text(db):
 
 
 def test_atom_is_a_valid_feed_with_one_entry_per_story(db):
-    feed = feedparser.parse(render_atom(build_digest(db, None, datetime(2023, 3, 1, tzinfo=CHINA), TAGS)))
+    feed = feedparser.parse(render_atom(build_digest(db, Window(), datetime(2023, 3, 1, tzinfo=CHINA), TAGS)))
     assert feed.version == "atom10" and not feed.bozo
     assert len(feed.entries) == 3
     assert {entry.title for entry in feed.entries} >= {HOSTILE_TITLE, "淄博人工智能产业园开园"}
