@@ -32,11 +32,14 @@ MinHash, signatures/s and Jaccard estimation error on the same documents.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import pickle
 import random
 import re
 import resource
+import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -217,7 +220,8 @@ class PieceTagger:
         """(tags, search words) of the document."""
         words, tags = zip(*(self._piece(piece) for piece in doc.pieces), strict=True)
         present = {name for names in tags for name in names}
-        return tuple(n for n in self.tagger.tags.labels if n in present), " ".join(w for w in words if w)
+        distinct = dict.fromkeys(word for piece_words in words for word in piece_words.split())
+        return tuple(n for n in self.tagger.tags.labels if n in present), " ".join(distinct)
 
 
 def write_batches(news: SyntheticNews, pieces: PieceTagger, size: int, harvest: int, path: Path) -> None:
@@ -273,6 +277,7 @@ class RunResult:
     wrong_merges: int = 0
     chars: int = 0
     tail: Counter = field(default_factory=Counter)  # store seconds and documents over the last 10%
+    reference: list[float] = field(default_factory=list)  # CPU seconds of `reference_work`, during the run
     main_rss_mb: float = 0.0
     db_mb: float = 0.0
 
@@ -287,6 +292,22 @@ class RunResult:
     def us(self, part: str) -> float:
         """Microseconds per document spent in `part`."""
         return self.seconds[part] / self.size * 1e6
+
+    @property
+    def reference_ms(self) -> float:
+        """Median CPU time of the fixed reference work during this run: the machine's speed then."""
+        return statistics.median(self.reference) * 1e3
+
+    @property
+    def worker_us(self) -> float:
+        """CPU of the worker processes per document (relevance, fingerprint, pickling)."""
+        return self.seconds["workers cpu"] / self.size * 1e6
+
+    @property
+    def free_core_rate(self) -> float:
+        """Documents/s this CPU cost allows on two free cores: the writer's core, or both shared."""
+        writer = self.cpu / self.size * 1e6
+        return min(1e6 / writer, 2e6 / (writer + self.worker_us))
 
     def tail_us(self, part: str) -> float:
         return self.tail[part] / max(self.tail["docs"], 1) * 1e6
@@ -335,6 +356,7 @@ def run_size(
             index += 1
             t0, c0 = wall(), cpu()
             story_index.flush_if_due()  # as store_harvest does before each harvest
+            store.index_search_queue(db, at_least=pipeline.SEARCH_BATCH)
             t1, c1 = wall(), cpu()
             result.seconds["flush"] += t1 - t0
             result.seconds["flush cpu"] += c1 - c0
@@ -365,10 +387,12 @@ def run_size(
             result.seconds["store cpu"] += c6 - c5
             if batch[-1][0].number >= tail_from:
                 result.tail.update({"store": t6 - t5 + t1 - t0, "store cpu": c6 - c5 + c1 - c0})
+            if index % 20 == 0:
+                result.reference.append(reference_work())
             if index % 200 == 1:
                 print(f"  {index * harvest:>7,} / {size:,} documents", file=sys.stderr, flush=True)
         t0, c0 = wall(), cpu()
-        story_index.flush()  # as the flow does at the end of a run
+        pipeline.flush_bulk_writes(db, story_index)  # as the flow does at the end of a run
         result.seconds["store"] += wall() - t0
         result.seconds["store cpu"] += cpu() - c0
         result.wall, result.cpu = wall() - began_wall, cpu() - began_cpu
@@ -493,6 +517,23 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def reference_work() -> float:
+    """CPU seconds of a fixed piece of work (a SQLite B-tree and some hashing), timed between harvests.
+
+    This machine's speed drifts by tens of percent within minutes (the same work takes 130 to 240 ms),
+    so comparing runs made minutes apart needs a yardstick measured during each of them.
+    """
+    began = time.process_time()
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
+    db.executemany("INSERT INTO t VALUES (?, ?)", ((i * 7919 % 5_003, str(i)) for i in range(5_000)))
+    digest = b""
+    for _ in range(2_000):
+        digest = hashlib.sha256(digest).digest()
+    db.close()
+    return time.process_time() - began
+
+
 def report(result: RunResult, workers: int) -> None:
     n = result.size
     print(
@@ -505,8 +546,8 @@ def report(result: RunResult, workers: int) -> None:
     )
     kinds = ", ".join(f"{k} {result.reposts_found[k] / max(result.reposts[k], 1):.3f}" for k in EDITS)
     print(f"  recall    {result.recall:.4f} of {sum(result.reposts.values()):,} planted reposts ({kinds})")
-    writer, workers_us = result.cpu / n * 1e6, result.seconds["workers cpu"] / n * 1e6
-    free_cores = min(1e6 / writer, 2e6 / (writer + workers_us))
+    writer, workers_us = result.cpu / n * 1e6, result.worker_us
+    free_cores = result.free_core_rate
     print(
         f"  relevance + dedupe + store: {n / result.wall:,.0f} docs/s measured (wall; the run got "
         f"{(result.cpu + result.seconds['workers cpu']) / result.wall:.2f} cores of CPU)"
@@ -608,6 +649,14 @@ def main(argv: list[str] | None = None) -> int:
             f"store cost per doc (CPU), N={large.size:,} vs N={small.size:,}: "
             f"whole run x{large.us('store cpu') / small.us('store cpu'):.2f}, "
             f"last 10% x{large.tail_us('store cpu') / small.us('store cpu'):.2f}"
+        )
+        drift = large.reference_ms / small.reference_ms
+        whole = large.us("store cpu") / small.us("store cpu") / drift
+        print(
+            f"  a fixed reference work took x{drift:.2f} as long during N={large.size:,} as during N={small.size:,} "
+            f"(machine speed); store cost relative to it: whole run x{whole:.2f}, "
+            f"last 10% x{large.tail_us('store cpu') / small.us('store cpu') / drift:.2f}; N={large.size:,} at the "
+            f"N={small.size:,} run's speed: ~{large.free_core_rate * drift:,.0f} docs/s on 2 free cores"
         )
     main_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -36,12 +36,14 @@ from newsmon.dedupe import Fingerprint
 from newsmon.records import Article, Harvest, SourceOutcome
 from newsmon.tagging import Tagger, TextAnalysis, Vocabulary
 
+# Queued search words are indexed once this many wait (and at the end of each run).
+SEARCH_BATCH = 5_000
+
 
 class Fate(Enum):
     """What became of one harvested article."""
 
     OFF_TOPIC = "off_topic"  # not stored; its URL is remembered so it is not fetched again
-    KNOWN_URL = "known_url"  # its canonical URL is stored already: never stored twice
     NEW_STORY = "new_story"
     JOINED_STORY = "joined_story"  # a repost: stored, in the story of the article it repeats
 
@@ -93,12 +95,13 @@ def store_harvest(
     """Keep what is on topic, fold reposts into stories, tag and store; returns the source's counts.
 
     With an `analyser` the pure stages run in its worker processes (`tagger` is then unused). A run
-    passes one `index` to all its harvests and flushes it at the end (band keys then go to SQLite in bulk);
-    without one, this harvest's keys are written when it is stored.
+    passes one `index` to all its harvests and calls `flush_bulk_writes` at its end (band keys and search
+    words then go to SQLite in bulk); without one, this harvest's are written when it is stored.
     """
     own_index = index is None
     index = index or stories.StoryIndex(db)
     index.flush_if_due()
+    store.index_search_queue(db, at_least=SEARCH_BATCH)
     outcome = SourceOutcome(
         source=harvest.source,
         kind=kind,
@@ -116,9 +119,10 @@ def store_harvest(
                 store.record_failure(db, run_id, harvest.source, harvest.source_failure, now)
             for failure in harvest.failures:
                 store.record_failure(db, run_id, harvest.source, failure, now, canonical_url=failure.canonical_url)
-            known = store.stored_urls(db, [article.url for article in harvest.articles])
-            outcome.skipped += sum(article.url in known for article in harvest.articles)
-            new = [replace(a, fetched_at=fetched_at) for a in harvest.articles if a.url not in known]
+            unique = list({article.url: article for article in harvest.articles}.values())
+            known = store.stored_urls(db, [article.url for article in unique])
+            outcome.skipped += len(harvest.articles) - len(unique) + len(known)
+            new = [replace(a, fetched_at=fetched_at) for a in unique if a.url not in known]
             analysed = analyser.analyse(new) if analyser else (analyse_article(tagger, article) for article in new)
             for item in analysed:
                 _count(outcome, store_analysed(db, item, now, index).fate)
@@ -128,15 +132,19 @@ def store_harvest(
         raise
     index.committed()
     if own_index:
-        index.flush()
+        flush_bulk_writes(db, index)
     return outcome
+
+
+def flush_bulk_writes(db: Database, index: stories.StoryIndex) -> None:
+    """Write what is held back for bulk writing (band keys, search words): at the end of every run."""
+    index.flush()
+    store.index_search_queue(db)
 
 
 def _count(outcome: SourceOutcome, fate: Fate) -> None:
     if fate is Fate.OFF_TOPIC:
         outcome.off_topic += 1
-    elif fate is Fate.KNOWN_URL:
-        outcome.skipped += 1
     elif fate is Fate.JOINED_STORY:
         outcome.duplicates += 1
     else:
@@ -187,8 +195,6 @@ def tag_article(tagger: Tagger, article: Article, relevance: Relevance) -> tuple
 def store_analysed(db: Database, analysed: Analysed, now: datetime, index: stories.StoryIndex) -> StoredArticle:
     """Remember an off-topic URL; else find the story the body repeats, join or open it, and store the article."""
     article = analysed.article
-    if store.article_id_for_url(db, article.url) is not None:  # twice in one harvest
-        return StoredArticle(Fate.KNOWN_URL)
     if not analysed.relevant:
         store.mark_url(db, article.url, article.source, "off_topic", now)
         return StoredArticle(Fate.OFF_TOPIC)

@@ -152,14 +152,8 @@ def stored_urls(db: Database, urls: Iterable[str]) -> set[str]:
     return stored
 
 
-def article_id_for_url(db: Database, url: str) -> int | None:
-    """The id of the stored article with this canonical URL, if any."""
-    row = db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()
-    return row[0] if row else None
-
-
 def insert_article(db: Database, article: Article, search_words: str, content_hash: str | None = None) -> int:
-    """Store one article and its jieba-segmented search copy (title and body); returns its id.
+    """Store one article, and queue its search words for the FTS index (`index_search_queue`); returns its id.
 
     `content_hash` is the dedupe hash of the comparable body (newsmon.dedupe), for exact-repost lookups.
     """
@@ -182,8 +176,19 @@ def insert_article(db: Database, article: Article, search_words: str, content_ha
     # writes out its pending terms; the plain one halved the store stage in bench/dedupe.py.
     marks = ", ".join("?" * len(row))
     article_id = db.execute(f"INSERT INTO articles ({', '.join(row)}) VALUES ({marks})", list(row.values())).lastrowid
-    db.execute("INSERT INTO articles_search (rowid, words) VALUES (?, ?)", [article_id, search_words])
+    db.execute("INSERT INTO search_queue (article_id, words) VALUES (?, ?)", [article_id, search_words])
     return article_id
+
+
+def index_search_queue(db: Database, at_least: int = 1) -> int:
+    """Move the queued search words into the FTS index, in one transaction, when `at_least` wait; returns how many."""
+    waiting = db.execute("SELECT count(*) FROM search_queue").fetchone()[0]
+    if waiting < at_least or waiting == 0:
+        return 0
+    with db.atomic():
+        db.execute("INSERT INTO articles_search (rowid, words) SELECT article_id, words FROM search_queue ORDER BY 1")
+        db.execute("DELETE FROM search_queue")
+    return waiting
 
 
 def update_source(db: Database, outcome: SourceOutcome, validators: Validators | None, now: datetime) -> None:

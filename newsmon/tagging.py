@@ -114,8 +114,11 @@ class Tagger:
         return tuple(word for word, _ in scored[:count])
 
     def search_text(self, analysis: TextAnalysis) -> str:
-        """Space-joined search words (tokens and sub-words) for the FTS5 index."""
-        return " ".join(self.segmenter.search_words(analysis.tokens()))
+        """The distinct search words (tokens and sub-words), space-joined, for the FTS5 index.
+
+        The index keeps no positions (detail=none): searches AND single words, so each word once is enough.
+        """
+        return " ".join(dict.fromkeys(self.segmenter.search_words(analysis.tokens())))
 
 
 @cache

@@ -96,9 +96,11 @@ def test_existing_database_from_the_first_migration_keeps_its_rows(tmp_path):
             "story_id": 1,
         }
     )
+    old.execute("INSERT INTO articles_search (rowid, words) VALUES (1, '淄博 香港 淄博 合作')")
     old.close()
 
     db = open_database(path)
     assert [m.name for m in migrations.applied(db)] == names
     assert db["articles"].count == 1
     assert db["articles"].get(1)["title"] == "淄博"
+    assert db.execute("SELECT rowid FROM articles_search WHERE articles_search MATCH '香港 合作'").fetchall() == [(1,)]

@@ -1,0 +1,60 @@
+"""Search words are queued with their article and indexed in bulk: at the end of a run, or by the next
+run when the one that queued them died."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from newsmon import pipeline, store, stories
+from newsmon.clock import CHINA
+from newsmon.records import Harvest
+from newsmon.tagging import Tagger
+from tests.conftest import base_config
+from tests.reposts import seed_article
+
+NOW = datetime(2023, 2, 24, 9, 0, tzinfo=CHINA)
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    config = base_config()
+    return Tagger.from_config(config["topics"], config["tags"])
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    database = store.open_database(tmp_path / "news.db")
+    store.sync_sources(database, [("seed", "text", "seed.txt")])
+    yield database
+    database.close()
+
+
+def found(db, word: str) -> list[int]:
+    return [row[0] for row in db.execute("SELECT rowid FROM articles_search WHERE articles_search MATCH ?", [word])]
+
+
+def test_a_run_indexes_its_queued_words_when_it_ends(db, tagger):
+    index = stories.StoryIndex(db)
+    harvest = Harvest(source="seed", articles=(seed_article(),))
+    pipeline.store_harvest(db, tagger, harvest, "text", store.start_run(db, NOW), NOW, index=index)
+    assert found(db, "城市合伙人") == []
+    assert db["search_queue"].count == 1
+    pipeline.flush_bulk_writes(db, index)
+    assert found(db, "城市合伙人") == [1]
+    assert db["search_queue"].count == 0
+
+
+def test_words_left_queued_by_a_dead_run_are_indexed_by_the_next(tmp_path, tagger):
+    path = tmp_path / "news.db"
+    db = store.open_database(path)
+    store.sync_sources(db, [("seed", "text", "seed.txt")])
+    harvest = Harvest(source="seed", articles=(seed_article(),))
+    pipeline.store_harvest(db, tagger, harvest, "text", store.start_run(db, NOW), NOW, index=stories.StoryIndex(db))
+    db.close()  # the run dies before flush_bulk_writes
+
+    db = store.open_database(path)
+    pipeline.store_harvest(db, tagger, Harvest(source="seed"), "text", store.start_run(db, NOW), NOW)
+    assert found(db, "淄博") == [1]
