@@ -21,8 +21,16 @@ def serve_schedules(config: Config, config_path: str) -> None:
     parameters = {"config_path": config_path}
     serve(
         # concurrency 1: a run still going when the next one is due makes the new one wait, never overlap.
-        ingest.to_deployment(name="scheduled-ingest", schedules=[schedule_for(config.schedules.ingest)],
-                             parameters=parameters, concurrency_limit=1),
-        digest.to_deployment(name="scheduled-digest", schedules=[schedule_for(config.schedules.digest)],
-                             parameters=parameters, concurrency_limit=1),
+        ingest.to_deployment(
+            name="scheduled-ingest",
+            schedules=[schedule_for(config.schedules.ingest)],
+            parameters=parameters,
+            concurrency_limit=1,
+        ),
+        digest.to_deployment(
+            name="scheduled-digest",
+            schedules=[schedule_for(config.schedules.digest)],
+            parameters=parameters,
+            concurrency_limit=1,
+        ),
     )

@@ -61,8 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run ingest and digest on the config's schedules until stopped")
     _add_config_option(serve)
-    serve.add_argument("--port", type=int, default=4200,
-                       help="port of the local Prefect server started when PREFECT_API_URL is not set")
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=4200,
+        help="port of the local Prefect server started when PREFECT_API_URL is not set",
+    )
     serve.set_defaults(handler=command_serve)
 
     browse = commands.add_parser("browse", help="open the database in Datasette")
@@ -162,8 +166,11 @@ def command_serve(args: argparse.Namespace) -> int:
 
     with prefect_api(args.port) as api_url:
         schedules = config.schedules
-        print(f"newsmon serve: Prefect API {api_url}; ingest {schedules.ingest}, digest {schedules.digest}"
-              " (Asia/Shanghai); Ctrl-C stops", flush=True)
+        print(
+            f"newsmon serve: Prefect API {api_url}; ingest {schedules.ingest}, digest {schedules.digest}"
+            " (Asia/Shanghai); Ctrl-C stops",
+            flush=True,
+        )
         from flows.serve import serve_schedules
 
         with contextlib.suppress(KeyboardInterrupt):

@@ -38,7 +38,10 @@ def test_scheduled_ingest_runs_and_ctrl_c_stops_everything(tmp_path):
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
     serve = subprocess.Popen(
         [sys.executable, "-m", "newsmon.cli", "serve", "--config", str(config), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        text=True,
     )
     database = tmp_path / "db" / "news.db"
     try:
