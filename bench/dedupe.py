@@ -456,17 +456,19 @@ def end_to_end_rate(news: SyntheticNews, tagger: Tagger, numbers: range, folder:
     )
     run_id = store.start_run(db, START)
     articles = [news.doc(n).article for n in numbers]
-    analyser = pipeline.ParallelAnalyser(tagger.topics, tagger.tags, workers=workers) if workers else None
-    if analyser:
+    if workers:
+        analyser = pipeline.ParallelAnalyser(tagger.topics, tagger.tags, workers=workers)
         list(analyser.analyse(articles[:4]))  # workers up, jieba loaded
+    else:
+        analyser = pipeline.InProcessAnalyser(tagger)
     began = time.perf_counter()
     index = stories.StoryIndex(db)
     for start in range(0, len(articles), 50):
         harvest = Harvest(source=PORTALS[0], articles=tuple(articles[start : start + 50]))
-        pipeline.store_harvest(db, tagger, harvest, "rss", run_id, START, analyser=analyser, index=index)
-    index.flush()
+        pipeline.store_harvest(db, analyser, harvest, "rss", run_id, START, index=index)
+    pipeline.flush_bulk_writes(db, index)
     rate = len(articles) / (time.perf_counter() - began)
-    if analyser:
+    if workers:
         analyser.close()
     db.close()
     return rate

@@ -17,11 +17,10 @@ from newsmon import clock, store
 from newsmon.collect import RunContext, collect_source, run_sources
 from newsmon.config import Source, load_config
 from newsmon.fetch import Fetcher
-from newsmon.pipeline import flush_bulk_writes, store_harvest
+from newsmon.pipeline import ParallelAnalyser, flush_bulk_writes, store_harvest
 from newsmon.records import FetchFailure, Harvest, SourceOutcome
 from newsmon.runlock import exclusive_run
 from newsmon.stories import StoryIndex
-from newsmon.tagging import Tagger
 
 
 @task(name="collect-source", task_run_name="collect {source.name}", cache_policy=NO_CACHE)
@@ -45,13 +44,16 @@ def ingest(config_path: str, source_names: list[str] | None = None) -> dict:
             with Fetcher(config.fetch) as fetcher:  # the one HTTP client of the run
                 context = RunContext(config, config.database_path, run_started, fetcher, store.source_states(db))
                 futures = {collect_source_task.submit(source, context): source for source in sources}
-                tagger = Tagger.from_config(config.topics, config.tags)  # loads jieba while the sources are fetched
-                index = StoryIndex(db)  # band keys and search words of the whole run go to SQLite in bulk
-                for future in as_completed(list(futures)):
-                    harvest = _harvest_of(future, futures[future], logger)
-                    kind = futures[future].kind
-                    outcomes.append(store_harvest(db, tagger, harvest, kind, run_id, clock.now(), index=index))
-                    _log_outcome(logger, outcomes[-1], f"{len(outcomes)}/{len(futures)}")
+                # While the sources are fetched: worker processes load jieba (relevance, fingerprints and the
+                # tag stage run there), and the story index comes up (band keys and search words of the whole
+                # run go to SQLite in bulk).
+                with ParallelAnalyser.from_config(config.topics, config.tags) as analyser:
+                    index = StoryIndex(db)
+                    for future in as_completed(list(futures)):
+                        harvest = _harvest_of(future, futures[future], logger)
+                        kind = futures[future].kind
+                        outcomes.append(store_harvest(db, analyser, harvest, kind, run_id, clock.now(), index=index))
+                        _log_outcome(logger, outcomes[-1], f"{len(outcomes)}/{len(futures)}")
             flush_bulk_writes(db, index)
             status = "completed"
         finally:

@@ -97,6 +97,15 @@ class Segmenter:
             yield token
 
 
+def matching_form(word: str) -> str:
+    """How a configured topic or tag word is matched: simplified and lower-cased; ValueError if it cannot be
+    one jieba token (a space or punctuation inside would split it, and it could then never match)."""
+    form = to_simplified(word).strip().lower()
+    if not HAN_BLOCK.fullmatch(form):
+        raise ValueError(f"{word!r} cannot be one token (use letters, digits and Chinese only)")
+    return form
+
+
 def han_blocks(text: str) -> list[str]:
     return HAN_BLOCK.findall(text)
 

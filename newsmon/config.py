@@ -19,6 +19,7 @@ from cssselect import SelectorError
 from lxml.cssselect import CSSSelector
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from newsmon.chinese import matching_form
 from newsmon.errors import ConfigError
 
 CONFIG_ENV = "NEWSMON_CONFIG"
@@ -153,6 +154,17 @@ class Config(_Strict):
     tags: dict[str, list[Annotated[str, Field(min_length=1)]]] = {}
     sources: list[Source] = []
     base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("topics", "tags")
+    @classmethod
+    def _words_can_be_tokens(cls, labels: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, words in labels.items():
+            for word in words:
+                try:
+                    matching_form(word)
+                except ValueError as exc:
+                    raise ValueError(f"{name}: {exc}") from None
+        return labels
 
     @model_validator(mode="after")
     def _unique_source_names(self) -> Config:

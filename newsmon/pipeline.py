@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
+from typing import Protocol
 
 from sqlite_utils import Database
 
@@ -84,19 +85,18 @@ class Analysed:
 
 def store_harvest(
     db: Database,
-    tagger: Tagger,
+    analyser: Analyser,
     harvest: Harvest,
     kind: str,
     run_id: int,
     now: datetime,
-    analyser: ParallelAnalyser | None = None,
     index: stories.StoryIndex | None = None,
 ) -> SourceOutcome:
     """Keep what is on topic, fold reposts into stories, tag and store; returns the source's counts.
 
-    With an `analyser` the pure stages run in its worker processes (`tagger` is then unused). A run
-    passes one `index` to all its harvests and calls `flush_bulk_writes` at its end (band keys and search
-    words then go to SQLite in bulk); without one, this harvest's are written when it is stored.
+    The pure stages run in the `analyser` (this process, or worker processes). A run passes one `index`
+    to all its harvests and calls `flush_bulk_writes` at its end (band keys and search words then go to
+    SQLite in bulk); without one, this harvest's are written when it is stored.
     """
     own_index = index is None
     index = index or stories.StoryIndex(db)
@@ -123,8 +123,7 @@ def store_harvest(
             known = store.stored_urls(db, [article.url for article in unique])
             outcome.skipped += len(harvest.articles) - len(unique) + len(known)
             new = [replace(a, fetched_at=fetched_at) for a in unique if a.url not in known]
-            analysed = analyser.analyse(new) if analyser else (analyse_article(tagger, article) for article in new)
-            for item in analysed:
+            for item in analyser.analyse(new):
                 _count(outcome, store_analysed(db, item, now, index).fate)
             store.update_source(db, outcome, harvest.validators, now)
     except BaseException:
@@ -216,6 +215,22 @@ def _not_after(published_at: str | None, fetched_at: str | None) -> str | None:
     return published_at
 
 
+class Analyser(Protocol):
+    """Runs the pure stages (`analyse_article`) over articles, yielding the results in order."""
+
+    def analyse(self, articles: Sequence[Article], *, tag: bool = True) -> Iterator[Analysed]: ...
+
+
+class InProcessAnalyser:
+    """The pure stages in this process: for tests, and where starting worker processes would cost more."""
+
+    def __init__(self, tagger: Tagger):
+        self.tagger = tagger
+
+    def analyse(self, articles: Sequence[Article], *, tag: bool = True) -> Iterator[Analysed]:
+        return (analyse_article(self.tagger, article, tag=tag) for article in articles)
+
+
 class ParallelAnalyser:
     """Runs `analyse_article` in worker processes, each with its own Tagger (jieba loads once per worker).
 
@@ -238,6 +253,10 @@ class ParallelAnalyser:
         # first worker still loads jieba start them all now rather than in the middle of the first harvest.
         for started in [self._pool.submit(_ready) for _ in range(workers)]:
             started.result()
+
+    @classmethod
+    def from_config(cls, topics: Mapping[str, Iterable[str]], tags: Mapping[str, Iterable[str]]) -> ParallelAnalyser:
+        return cls(Vocabulary.from_config(topics), Vocabulary.from_config(tags))
 
     def analyse(self, articles: Sequence[Article], *, tag: bool = True) -> Iterator[Analysed]:
         """Submit every article now; yield the results in order, each as soon as its chunk is done."""

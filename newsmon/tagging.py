@@ -16,8 +16,7 @@ from functools import cache
 
 import jieba.analyse
 
-from newsmon.chinese import HAN_BLOCK, Segmenter, to_simplified
-from newsmon.errors import ConfigError
+from newsmon.chinese import HAN_BLOCK, Segmenter, matching_form, to_simplified
 
 KEYWORD_COUNT = 10
 _NOT_A_KEYWORD = re.compile(r"^[\d.%\-+#&_]+$")
@@ -30,19 +29,9 @@ class Vocabulary:
     labels: Mapping[str, frozenset[str]]
 
     @classmethod
-    def from_config(cls, section: str, labels: Mapping[str, Iterable[str]]) -> Vocabulary:
-        normalised = {}
-        for name, words in labels.items():
-            simplified = set()
-            for word in words:
-                form = to_simplified(word).strip().lower()
-                if not HAN_BLOCK.fullmatch(form):
-                    raise ConfigError(
-                        f"{section}.{name}: {word!r} cannot be one token (use letters, digits and Chinese only)"
-                    )
-                simplified.add(form)
-            normalised[name] = frozenset(simplified)
-        return cls(normalised)
+    def from_config(cls, labels: Mapping[str, Iterable[str]]) -> Vocabulary:
+        """From config `topics:` or `tags:` (validated there: every word can be one token)."""
+        return cls({name: frozenset(map(matching_form, words)) for name, words in labels.items()})
 
     @property
     def words(self) -> frozenset[str]:
@@ -96,7 +85,7 @@ class Tagger:
 
     @classmethod
     def from_config(cls, topics: Mapping[str, Iterable[str]], tags: Mapping[str, Iterable[str]]) -> Tagger:
-        return cls(Vocabulary.from_config("topics", topics), Vocabulary.from_config("tags", tags))
+        return cls(Vocabulary.from_config(topics), Vocabulary.from_config(tags))
 
     def analyse(self, title: str, body: str) -> TextAnalysis:
         return TextAnalysis(self.segmenter, title, body)

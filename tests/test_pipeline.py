@@ -51,7 +51,7 @@ def test_a_publish_time_after_the_fetch_time_is_stored_as_the_fetch_time(tmp_pat
     store.sync_sources(db, [("seed", "text", "seed")])
     seed = seed_article()
     future = Harvest(source="seed", articles=(replace(seed, published_at="2030-01-01T00:00:00+08:00"),))
-    pipeline.store_harvest(db, tagger, future, "text", store.start_run(db, NOW), NOW)
+    pipeline.store_harvest(db, pipeline.InProcessAnalyser(tagger), future, "text", store.start_run(db, NOW), NOW)
     assert db["articles"].get(1)["published_at"] == "2023-02-24T09:00:00+08:00"
     db.close()
 
@@ -65,6 +65,6 @@ def test_worker_processes_store_what_one_process_stores(tmp_path: Path, tagger):
         db = store.open_database(tmp_path / "news.db")
         store.sync_sources(db, [("大众网", "rss", "https://dzwww.example/")])
         harvest = Harvest(source="大众网", articles=articles)
-        outcome = pipeline.store_harvest(db, tagger, harvest, "rss", store.start_run(db, NOW), NOW, analyser=analyser)
+        outcome = pipeline.store_harvest(db, analyser, harvest, "rss", store.start_run(db, NOW), NOW)
     assert (outcome.new, outcome.duplicates, outcome.off_topic) == (1, 4, 1)
     db.close()

@@ -54,7 +54,12 @@ def test_an_off_topic_article_is_not_stored_and_not_fetched_again(db, tagger):
     off_topic, on_topic = fixture_article("bayannur_cppcc"), fixture_article("hk_chief_executive")
     run_id = store.start_run(db, NOW)
     outcome = pipeline.store_harvest(
-        db, tagger, Harvest(source="fixture", articles=(off_topic, on_topic)), "rss", run_id, NOW
+        db,
+        pipeline.InProcessAnalyser(tagger),
+        Harvest(source="fixture", articles=(off_topic, on_topic)),
+        "rss",
+        run_id,
+        NOW,
     )
     assert (outcome.new, outcome.off_topic) == (1, 1)
     assert [row["url"] for row in db["articles"].rows] == [on_topic.url]

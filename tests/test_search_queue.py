@@ -39,7 +39,9 @@ def found(db, word: str) -> list[int]:
 def test_a_run_indexes_its_queued_words_when_it_ends(db, tagger):
     index = stories.StoryIndex(db)
     harvest = Harvest(source="seed", articles=(seed_article(),))
-    pipeline.store_harvest(db, tagger, harvest, "text", store.start_run(db, NOW), NOW, index=index)
+    pipeline.store_harvest(
+        db, pipeline.InProcessAnalyser(tagger), harvest, "text", store.start_run(db, NOW), NOW, index=index
+    )
     assert found(db, "城市合伙人") == []
     assert db["search_queue"].count == 1
     pipeline.flush_bulk_writes(db, index)
@@ -52,9 +54,19 @@ def test_words_left_queued_by_a_dead_run_are_indexed_by_the_next(tmp_path, tagge
     db = store.open_database(path)
     store.sync_sources(db, [("seed", "text", "seed.txt")])
     harvest = Harvest(source="seed", articles=(seed_article(),))
-    pipeline.store_harvest(db, tagger, harvest, "text", store.start_run(db, NOW), NOW, index=stories.StoryIndex(db))
+    pipeline.store_harvest(
+        db,
+        pipeline.InProcessAnalyser(tagger),
+        harvest,
+        "text",
+        store.start_run(db, NOW),
+        NOW,
+        index=stories.StoryIndex(db),
+    )
     db.close()  # the run dies before flush_bulk_writes
 
     db = store.open_database(path)
-    pipeline.store_harvest(db, tagger, Harvest(source="seed"), "text", store.start_run(db, NOW), NOW)
+    pipeline.store_harvest(
+        db, pipeline.InProcessAnalyser(tagger), Harvest(source="seed"), "text", store.start_run(db, NOW), NOW
+    )
     assert found(db, "淄博") == [1]

@@ -47,7 +47,14 @@ def db(tmp_path: Path) -> Iterator[Database]:
 
 def harvest(db: Database, tagger: Tagger, *articles: Article, now: datetime = NOW) -> SourceOutcome:
     run_id = store.start_run(db, now)
-    return pipeline.store_harvest(db, tagger, Harvest(source=articles[0].source, articles=articles), "rss", run_id, now)
+    return pipeline.store_harvest(
+        db,
+        pipeline.InProcessAnalyser(tagger),
+        Harvest(source=articles[0].source, articles=articles),
+        "rss",
+        run_id,
+        now,
+    )
 
 
 def story_of(db: Database, url: str) -> int:
@@ -209,9 +216,16 @@ def test_duplicates_are_counted_in_the_run(db, tagger):
     seed = seed_article()
     run_id = store.start_run(db, NOW)
     outcomes = [
-        pipeline.store_harvest(db, tagger, Harvest(source="seed", articles=(seed,)), "text", run_id, NOW),
         pipeline.store_harvest(
-            db, tagger, Harvest(source="大众网", articles=(repost(seed, "first60", "大众网"),)), "rss", run_id, NOW
+            db, pipeline.InProcessAnalyser(tagger), Harvest(source="seed", articles=(seed,)), "text", run_id, NOW
+        ),
+        pipeline.store_harvest(
+            db,
+            pipeline.InProcessAnalyser(tagger),
+            Harvest(source="大众网", articles=(repost(seed, "first60", "大众网"),)),
+            "rss",
+            run_id,
+            NOW,
         ),
     ]
     run = store.finish_run(db, run_id, outcomes, NOW, "completed")
@@ -225,7 +239,7 @@ def test_a_run_wide_index_finds_reposts_before_and_after_its_bulk_write(db, tagg
 
     def one(article: Article) -> SourceOutcome:
         harvest = Harvest(source=article.source, articles=(article,))
-        return pipeline.store_harvest(db, tagger, harvest, "rss", run_id, NOW, index=index)
+        return pipeline.store_harvest(db, pipeline.InProcessAnalyser(tagger), harvest, "rss", run_id, NOW, index=index)
 
     one(seed)
     assert db["story_bands"].count == 0  # the seed's keys wait in memory ...
@@ -245,7 +259,15 @@ def test_keys_never_written_are_recovered_by_the_next_index(tmp_path, tagger):
     index = stories.StoryIndex(db)  # a run that stops before it flushes
     seed = seed_article()
     run_id = store.start_run(db, NOW)
-    pipeline.store_harvest(db, tagger, Harvest(source="seed", articles=(seed,)), "text", run_id, NOW, index=index)
+    pipeline.store_harvest(
+        db,
+        pipeline.InProcessAnalyser(tagger),
+        Harvest(source="seed", articles=(seed,)),
+        "text",
+        run_id,
+        NOW,
+        index=index,
+    )
     db.close()
 
     reopened = open_db(path)
@@ -261,6 +283,8 @@ def test_a_harvest_rolled_back_leaves_no_keys_behind(db, tagger):
     seed = seed_article()
     broken = Harvest(source="no such source", articles=(seed,))  # update_source fails after the article
     with pytest.raises(NotFoundError):
-        pipeline.store_harvest(db, tagger, broken, "rss", store.start_run(db, NOW), NOW, index=index)
+        pipeline.store_harvest(
+            db, pipeline.InProcessAnalyser(tagger), broken, "rss", store.start_run(db, NOW), NOW, index=index
+        )
     assert db["articles"].count == 0
     assert index.candidates(dedupe.fingerprint(seed.body).minhash.band_keys) == []
