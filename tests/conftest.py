@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +17,8 @@ from newsmon.prefect_env import configure_prefect
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED_FILE = REPO / "db" / "seed" / "000_1a11c1f1ca3ccac1.txt"
+# The seed article as a news site's page, in the recorded web (one copy, served by the demo too).
+SEED_PAGE = FIXTURES / "web" / "www.zbnews.net" / "content" / "2023-02" / "23" / "content_10245.html"
 
 configure_prefect()
 # Prefect's console log handler keeps the stderr it finds at import; importing it now binds it to the
@@ -44,6 +48,25 @@ def write_config_file(folder: Path, changes: dict[str, Any] | None = None, name:
 def write_config(tmp_path: Path) -> Callable[..., Path]:
     """`write_config_file` into this test's tmp_path."""
     return lambda changes=None, name="config.yaml": write_config_file(tmp_path, changes, name)
+
+
+@pytest.fixture(scope="session")
+def tagger():
+    """The shipped config's topics and tags (jieba's dictionary loads once for the whole session)."""
+    from newsmon.tagging import Tagger
+
+    config = base_config()
+    return Tagger.from_config(config["topics"], config["tags"])
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    """`newsmon ARGS` in this process: the exit code and what it printed."""
+    from newsmon.cli import main
+
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        code = main(list(args))
+    return code, output.getvalue()
 
 
 @pytest.fixture(scope="session")

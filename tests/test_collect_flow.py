@@ -18,8 +18,7 @@ from webfixtures import (
 )
 
 from newsmon.recorded_web import RecordedWeb
-from tests.conftest import write_config_file
-from tests.test_ingest_seed import run_cli
+from tests.conftest import run_cli, write_config_file
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
 LISTINGS = [GIA, RTHK, CHINANEWS, ZBNEWS, ZIBO_GOV, DZWWW_SITEMAP]

@@ -9,9 +9,9 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from newsmon.cli import main
+from tests.conftest import SEED_PAGE
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SEED_PAGE = FIXTURES / "pages" / "seed_article.html"
 GBK_PAGE = FIXTURES / "corpus" / "016.html"  # GB2312 bytes behind a <text ... encoding="gbk"> wrapper line
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from newsmon.errors import ExtractError
 from parsers.article import SiteRules, extract_article
+from tests.conftest import SEED_PAGE
 
-PAGE = Path(__file__).parent / "fixtures" / "pages" / "seed_article.html"
+PAGE = SEED_PAGE
 URL = "https://www.zbnews.net/content/2023-02/23/content_10245.html"
 
 

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 import pytest
 from sqlite_utils import Database
 
-from newsmon.cli import main
-from tests.conftest import write_config_file
+from tests.conftest import run_cli, write_config_file
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_harness")]
-
-
-def run_cli(*args: str) -> tuple[int, str]:
-    output = io.StringIO()
-    with contextlib.redirect_stdout(output):
-        code = main(list(args))
-    return code, output.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -11,17 +11,9 @@ import pytest
 from newsmon import pipeline, store, stories
 from newsmon.clock import CHINA
 from newsmon.records import Harvest
-from newsmon.tagging import Tagger
-from tests.conftest import base_config
 from tests.reposts import seed_article
 
 NOW = datetime(2023, 2, 24, 9, 0, tzinfo=CHINA)
-
-
-@pytest.fixture(scope="module")
-def tagger() -> Tagger:
-    config = base_config()
-    return Tagger.from_config(config["topics"], config["tags"])
 
 
 @pytest.fixture

@@ -19,17 +19,10 @@ from newsmon import dedupe, pipeline, store, stories
 from newsmon.clock import CHINA
 from newsmon.records import Article, Harvest, SourceOutcome
 from newsmon.tagging import Tagger
-from tests.conftest import base_config
 from tests.reposts import EDITS, fixture_article, repost, seed_article
 
 NOW = datetime(2023, 2, 24, 9, 0, tzinfo=CHINA)
 SOURCES = ("seed", "大众网", "齐鲁网", "新浪新闻", "fixture")
-
-
-@pytest.fixture(scope="module")
-def tagger() -> Tagger:
-    config = base_config()
-    return Tagger.from_config(config["topics"], config["tags"])
 
 
 def open_db(path: Path) -> Database:

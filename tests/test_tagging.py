@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsmon.config import load_config
-from newsmon.tagging import Tagger
 from parsers.text import parse_text_article
-from tests.conftest import REPO, SEED_FILE
-
-
-@pytest.fixture(scope="module")
-def tagger():
-    config = load_config(REPO / "config.yaml")
-    return Tagger.from_config(config.topics, config.tags)
+from tests.conftest import SEED_FILE
 
 
 @pytest.fixture(scope="module")
