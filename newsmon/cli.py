@@ -106,8 +106,12 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def print_run_summary(result: dict) -> None:
-    """The per-source table, the run's totals and where the database is."""
-    console = Console()
+    """The per-source table, the run's totals and where the database is.
+
+    Error and note lines are never wrapped, so each stays one line in a log; piped into a log the
+    table gets 120 columns rather than rich's 80, which would fold every Chinese source name.
+    """
+    console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)
     table = Table(title=f"newsmon run {result['run']['id']}: {result['run']['status']}")
     for column in ("source", "kind", "status", "fetched", "new", "duplicates", "off topic", "errors"):
         table.add_column(column, justify="left" if column in {"source", "kind", "status"} else "right", overflow="fold")
