@@ -44,8 +44,9 @@ async def test_tags_are_an_array_facet(datasette):
     assert {item["value"] for item in facet} == {"新材料", "人工智能", "城市合伙人"}
 
 
-async def test_search_table_is_hidden_and_metadata_applies(datasette):
+async def test_bookkeeping_tables_are_hidden_and_metadata_applies(datasette):
     response = await datasette.client.get("/news.json")
     tables = {table["name"]: table for table in response.json()["tables"]}
-    assert tables["articles_search"]["hidden"]
-    assert not tables["articles"]["hidden"]
+    hidden = {name for name, table in tables.items() if table["hidden"]}
+    assert {"articles_search", "article_minhash", "story_bands", "story_index_state", "search_queue"} <= hidden
+    assert not hidden & {"articles", "stories", "sources", "runs", "fetch_errors", "digests", "urls"}
