@@ -442,8 +442,8 @@ def one_process_costs(news: SyntheticNews, tagger: Tagger, numbers: range) -> di
     relevance = clock() - began
     kept = [(a, r) for a, r in zip(articles, relevances, strict=True) if r.topics]
     began = clock()
-    for article, found in kept:
-        pipeline.fingerprint_body(article, found)
+    for _, found in kept:
+        pipeline.fingerprint_body(found)
     fingerprint = clock() - began
     began = clock()
     for article, found in kept:

@@ -31,7 +31,6 @@ from typing import Protocol
 from sqlite_utils import Database
 
 from newsmon import dedupe, store, stories
-from newsmon.chinese import to_simplified
 from newsmon.clock import isoformat, parse_iso
 from newsmon.dedupe import Fingerprint
 from newsmon.records import Article, Harvest, SourceOutcome
@@ -158,7 +157,7 @@ def analyse_article(tagger: Tagger, article: Article, *, tag: bool = True) -> An
     relevance = check_relevance(tagger, article)
     if not relevance.topics:
         return Analysed(article)
-    found = fingerprint_body(article, relevance)
+    found = fingerprint_body(relevance)
     if not tag:
         return Analysed(replace(article, topics=relevance.topics), found)
     tagged, search_words = tag_article(tagger, article, relevance)
@@ -171,15 +170,9 @@ def check_relevance(tagger: Tagger, article: Article) -> Relevance:
     return Relevance(analysis, analysis.labels(tagger.topics))
 
 
-def fingerprint_body(article: Article, relevance: Relevance) -> Fingerprint:
-    """The body's exact hash and MinHash, from the simplified text the relevance stage already made."""
-    head = to_simplified(article.title) + "\n"
-    text = relevance.analysis.text
-    # Conversion never reaches across a line break, so the analysis text is the simplified title, a line
-    # break, then the simplified body; if the title does not convert alone to that prefix, convert anew.
-    if text.startswith(head):
-        return dedupe.fingerprint(text[len(head) :], simplified=True)
-    return dedupe.fingerprint(article.body)
+def fingerprint_body(relevance: Relevance) -> Fingerprint:
+    """The body's exact hash and MinHash, from the simplified body the relevance stage already made."""
+    return dedupe.fingerprint(relevance.analysis.simplified_body, simplified=True)
 
 
 def tag_article(tagger: Tagger, article: Article, relevance: Relevance) -> tuple[Article, str]:

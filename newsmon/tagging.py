@@ -16,7 +16,7 @@ from functools import cache
 
 import jieba.analyse
 
-from newsmon.chinese import HAN_BLOCK, Segmenter, matching_form, to_simplified
+from newsmon.chinese import Segmenter, han_blocks, matching_form, to_simplified
 
 KEYWORD_COUNT = 10
 _NOT_A_KEYWORD = re.compile(r"^[\d.%\-+#&_]+$")
@@ -43,14 +43,16 @@ class TextAnalysis:
 
     def __init__(self, segmenter: Segmenter, title: str, body: str):
         self._segmenter = segmenter
-        self.text = to_simplified(f"{title}\n{body}")
+        # Converted apart (conversion never reaches across a line break): the body is what dedupe compares.
+        self.simplified_body = to_simplified(body)
+        self.text = f"{to_simplified(title)}\n{self.simplified_body}"
         self._lowered = self.text.lower()
-        self._blocks = [(m.start(), m.group()) for m in HAN_BLOCK.finditer(self.text)]
+        self._blocks = han_blocks(self.text)
         self._tokens: dict[int, list[str]] = {}
 
     def _block_tokens(self, index: int) -> list[str]:
         if index not in self._tokens:
-            self._tokens[index] = self._segmenter.cut_block(self._blocks[index][1])
+            self._tokens[index] = self._segmenter.cut_block(self._blocks[index])
         return self._tokens[index]
 
     def labels(self, vocabulary: Vocabulary) -> tuple[str, ...]:
@@ -63,7 +65,7 @@ class TextAnalysis:
         return tuple(found)
 
     def _any_as_token(self, words: list[str]) -> bool:
-        for index, (_, block) in enumerate(self._blocks):
+        for index, block in enumerate(self._blocks):
             lowered = block.lower()
             candidates = [w for w in words if w in lowered]
             if candidates and any(w in t.lower() for t in self._block_tokens(index) for w in candidates):
