@@ -124,7 +124,7 @@ def store_harvest(
             new = [replace(a, fetched_at=fetched_at) for a in unique if a.url not in known]
             for item in analyser.analyse(new):
                 _count(outcome, store_analysed(db, item, now, index).fate)
-            store.update_source(db, outcome, harvest.validators, now)
+            store.update_source(db, outcome, harvest.validators, now, harvest.retry_after)
     except BaseException:
         index.rolled_back()
         raise

@@ -195,8 +195,15 @@ def index_search_queue(db: Database, at_least: int = 1) -> int:
     return waiting
 
 
-def update_source(db: Database, outcome: SourceOutcome, validators: Validators | None, now: datetime) -> None:
-    """A source's last check, status and failure streak; new validators only when the listing was read."""
+def update_source(
+    db: Database, outcome: SourceOutcome, validators: Validators | None, now: datetime, retry_after: str | None = None
+) -> None:
+    """A source's last check, status and failure streak; new validators only when the listing was read.
+
+    `retry_after` is when the listing's server (429/503 Retry-After) allows the next request; the next runs
+    skip the source until then. A harvest without one leaves an earlier deferral as it is: a run that
+    skipped the source because of it must not erase it.
+    """
     previous = db.execute("SELECT consecutive_failures FROM sources WHERE name = ?", [outcome.source]).fetchone()
     failures = (previous[0] if previous else 0) + 1 if outcome.source_error else 0
     row = {
@@ -207,6 +214,8 @@ def update_source(db: Database, outcome: SourceOutcome, validators: Validators |
     }
     if validators is not None:
         row |= {"etag": validators.etag, "last_modified": validators.last_modified, "body_hash": validators.body_hash}
+    if retry_after is not None:
+        row["retry_after"] = retry_after
     db["sources"].update(outcome.source, row)
 
 
@@ -219,8 +228,3 @@ def source_states(db: Database) -> dict[str, SourceState]:
         validators = Validators(etag, last_modified, body_hash) if etag or last_modified or body_hash else None
         states[name] = SourceState(validators=validators, retry_after=retry_after)
     return states
-
-
-def defer_source(db: Database, source: str, until: str) -> None:
-    """Remember that a source's server asked (429/503 Retry-After) not to be asked again before `until`."""
-    db["sources"].update(source, {"retry_after": until})

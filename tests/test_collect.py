@@ -27,7 +27,7 @@ from webfixtures import (
     recorded_web_fixture,  # noqa: F401
 )
 
-from newsmon import clock, store
+from newsmon import clock, pipeline, store
 from newsmon.collect import RunContext, collect_source
 from newsmon.config import Config, parse_config
 from newsmon.fetch import Fetcher
@@ -211,20 +211,29 @@ def test_failed_article_is_retried_when_due_even_if_the_listing_is_unchanged(
     assert [article.url for article in again.articles] == [failed.url]
 
 
-def test_listing_429_defers_the_source(web: RecordedWeb, tmp_path: Path, run) -> None:
+def test_listing_429_defers_the_source_in_later_runs(web: RecordedWeb, tmp_path: Path, run, tagger) -> None:
     source = {"name": "busy", "kind": "rss", "url": web.fault_url("/status/429", host=BUSY_HOST)}
     config = make_config(tmp_path, [source])
     started = time.monotonic()
-    harvest = collect_source(config.sources[0], run(config))
+    first = run(config)
+    harvest = collect_source(config.sources[0], first)
     assert time.monotonic() - started < 1.0
     assert "HTTP 429, the server asks to retry after" in harvest.source_failure.error
     assert harvest.retry_after is not None
-    with store.open_database(config.database_path) as db:
-        store.defer_source(db, "busy", harvest.retry_after)
+    store_as_the_flow_does(config, harvest, first, tagger)
     before = len(web.requests_to(BUSY_HOST))
-    later = collect_source(config.sources[0], run(config))
-    assert later.source_failure is None and "asked to wait until" in later.notes[0]
+    for _ in range(2):  # the run that skips the source keeps the deferral for the one after it
+        later = run(config)
+        skipped = collect_source(config.sources[0], later)
+        assert skipped.source_failure is None and "asked to wait until" in skipped.notes[0]
+        store_as_the_flow_does(config, skipped, later, tagger)
     assert len(web.requests_to(BUSY_HOST)) == before
+
+
+def store_as_the_flow_does(config: Config, harvest: Harvest, context: RunContext, tagger) -> None:
+    with store.open_database(config.database_path) as db:
+        run_id = store.start_run(db, context.now)
+        pipeline.store_harvest(db, pipeline.InProcessAnalyser(tagger), harvest, "rss", run_id, context.now)
 
 
 FAULT_LISTINGS = {
