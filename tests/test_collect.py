@@ -66,23 +66,12 @@ def harvest_of(config: Config, context: RunContext, name: str) -> Harvest:
     return collect_source(next(s for s in config.sources if s.name == name), context)
 
 
-def save(config: Config, harvest: Harvest, context: RunContext) -> None:
-    """What the flow's store step does with a harvest's ledger and validators (relevance and tags aside)."""
-    with store.open_database(config.database_path) as db, db.atomic():
+def save(config: Config, harvest: Harvest, context: RunContext, tagger) -> None:
+    """Store a harvest as the ingest flow does (`store_harvest`), at the context's time."""
+    with store.open_database(config.database_path) as db:
         run_id = store.start_run(db, context.now)
-        for failure in harvest.failures:
-            store.record_failure(db, run_id, harvest.source, failure, context.now, failure.canonical_url)
-        for article in harvest.articles:
-            store.mark_url(db, article.url, harvest.source, "stored", context.now)
-        if harvest.validators:
-            db["sources"].update(
-                harvest.source,
-                {
-                    "etag": harvest.validators.etag,
-                    "last_modified": harvest.validators.last_modified,
-                    "body_hash": harvest.validators.body_hash,
-                },
-            )
+        kind = next(source.kind for source in config.sources if source.name == harvest.source)
+        pipeline.store_harvest(db, pipeline.InProcessAnalyser(tagger), harvest, kind, run_id, context.now)
 
 
 def test_rss_source_yields_its_articles(web: RecordedWeb, tmp_path: Path, run) -> None:
@@ -168,12 +157,12 @@ def test_links_to_private_addresses_are_refused_unless_allowed(web: RecordedWeb,
     assert "resolves to non-public address 127.0.0.1, refused" in failure.error
 
 
-def test_second_run_gets_304_or_unchanged_and_fetches_no_article(web: RecordedWeb, tmp_path: Path, run) -> None:
+def test_second_run_gets_304_or_unchanged_and_fetches_no_article(web: RecordedWeb, tmp_path: Path, run, tagger) -> None:
     sources = [GIA, RTHK, ZBNEWS, DZWWW_SITEMAP]
     config = make_config(tmp_path, recorded_sources(web, *sources))
     first = run(config)
     for source in config.sources:
-        save(config, collect_source(source, first), first)
+        save(config, collect_source(source, first), first, tagger)
     log_start = len(web.requests)
     second = run(config)
     harvests = [collect_source(source, second) for source in config.sources]
@@ -192,7 +181,7 @@ def test_second_run_gets_304_or_unchanged_and_fetches_no_article(web: RecordedWe
 
 
 def test_failed_article_is_retried_when_due_even_if_the_listing_is_unchanged(
-    web: RecordedWeb, tmp_path: Path, run
+    web: RecordedWeb, tmp_path: Path, run, tagger
 ) -> None:
     config = make_config(tmp_path, recorded_sources(web, GIA))
     first = run(config)
@@ -204,7 +193,7 @@ def test_failed_article_is_retried_when_due_even_if_the_listing_is_unchanged(
         articles=(stored,),
         failures=(FetchFailure(url=failed.url, error="earlier failure", canonical_url=failed.url),),
     )
-    save(config, fake, replace(first, now=first.now - timedelta(hours=2)))
+    save(config, fake, replace(first, now=first.now - timedelta(hours=2)), tagger)
     second = run(config)
     again = collect_source(config.sources[0], second)
     assert again.not_modified
@@ -220,20 +209,14 @@ def test_listing_429_defers_the_source_in_later_runs(web: RecordedWeb, tmp_path:
     assert time.monotonic() - started < 1.0
     assert "HTTP 429, the server asks to retry after" in harvest.source_failure.error
     assert harvest.retry_after is not None
-    store_as_the_flow_does(config, harvest, first, tagger)
+    save(config, harvest, first, tagger)
     before = len(web.requests_to(BUSY_HOST))
     for _ in range(2):  # the run that skips the source keeps the deferral for the one after it
         later = run(config)
         skipped = collect_source(config.sources[0], later)
         assert skipped.source_failure is None and "asked to wait until" in skipped.notes[0]
-        store_as_the_flow_does(config, skipped, later, tagger)
+        save(config, skipped, later, tagger)
     assert len(web.requests_to(BUSY_HOST)) == before
-
-
-def store_as_the_flow_does(config: Config, harvest: Harvest, context: RunContext, tagger) -> None:
-    with store.open_database(config.database_path) as db:
-        run_id = store.start_run(db, context.now)
-        pipeline.store_harvest(db, pipeline.InProcessAnalyser(tagger), harvest, "rss", run_id, context.now)
 
 
 FAULT_LISTINGS = {
