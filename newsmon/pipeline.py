@@ -196,7 +196,9 @@ def store_analysed(db: Database, analysed: Analysed, now: datetime, index: stori
     article_id = store.insert_article(
         db, replace(article, story_id=story_id), analysed.search_words, content_hash=analysed.fingerprint.content_hash
     )
-    stories.index_article(db, index, article_id, analysed.fingerprint, exact=match is not None and match.exact)
+    stories.index_article(
+        db, index, article_id, story_id, analysed.fingerprint, exact=match is not None and match.exact
+    )
     store.mark_url(db, article.url, article.source, "stored", now)
     return StoredArticle(Fate.NEW_STORY if match is None else Fate.JOINED_STORY, article_id, story_id)
 

@@ -166,9 +166,9 @@ def _near_duplicate(db: Database, minhash: MinHash, index: StoryIndex) -> StoryM
     if not candidates:
         return None
     rows = db.execute(
-        "SELECT m.article_id, a.story_id, m.shingle_count, m.signature FROM article_minhash AS m "
-        f"JOIN articles AS a ON a.id = m.article_id WHERE m.article_id IN ({','.join('?' * len(candidates))}) "
-        "AND a.story_id IS NOT NULL AND m.signature IS NOT NULL ORDER BY m.article_id",
+        "SELECT article_id, story_id, shingle_count, signature FROM article_minhash "
+        f"WHERE article_id IN ({','.join('?' * len(candidates))}) "
+        "AND story_id IS NOT NULL AND signature IS NOT NULL ORDER BY article_id",
         candidates,
     ).fetchall()
     best: StoryMatch | None = None
@@ -225,21 +225,25 @@ def _earlier_than_story(db: Database, story_id: int, article: Article) -> bool:
     return earliest is not None and parse_iso(article.published_at or article.fetched_at) < earliest
 
 
-def index_article(db: Database, index: StoryIndex, article_id: int, fingerprint: Fingerprint, exact: bool) -> None:
+def index_article(
+    db: Database, index: StoryIndex, article_id: int, story_id: int, fingerprint: Fingerprint, exact: bool
+) -> None:
     """Remember a stored article's signature, and its band keys unless an earlier article has the same body.
 
     An exact copy adds nothing a query could find that the earlier article does not already give.
     """
-    if _store_signature(db, article_id, fingerprint, exact):
+    if _store_signature(db, article_id, story_id, fingerprint, exact):
         index.add(article_id, fingerprint.minhash.band_keys)
 
 
-def _store_signature(db: Database, article_id: int, fingerprint: Fingerprint, exact: bool) -> bool:
+def _store_signature(
+    db: Database, article_id: int, story_id: int | None, fingerprint: Fingerprint, exact: bool
+) -> bool:
     """The article's `article_minhash` row; returns whether it has band keys (a signature, not an exact copy)."""
     minhash = None if exact else fingerprint.minhash
     db.execute(
-        "INSERT INTO article_minhash (article_id, shingle_count, signature) VALUES (?, ?, ?)",
-        [article_id, minhash.shingle_count if minhash else 0, minhash.signature if minhash else None],
+        "INSERT INTO article_minhash (article_id, story_id, shingle_count, signature) VALUES (?, ?, ?, ?)",
+        [article_id, story_id, minhash.shingle_count if minhash else 0, minhash.signature if minhash else None],
     )
     return minhash is not None
 
@@ -269,11 +273,11 @@ def _index_articles_after(db: Database, after_id: int) -> int:
     done = 0
     while True:
         rows = db.execute(
-            "SELECT id, body FROM articles WHERE id > ? ORDER BY id LIMIT ?", [after_id, REBUILD_BATCH]
+            "SELECT id, story_id, body FROM articles WHERE id > ? ORDER BY id LIMIT ?", [after_id, REBUILD_BATCH]
         ).fetchall()
         if not rows:
             return done
-        for article_id, body in rows:
+        for article_id, story_id, body in rows:
             found = dedupe.fingerprint(body)
             exact = (
                 db.execute(
@@ -282,7 +286,7 @@ def _index_articles_after(db: Database, after_id: int) -> int:
                 is not None
             )
             db.execute("UPDATE articles SET content_hash = ? WHERE id = ?", [found.content_hash, article_id])
-            _store_signature(db, article_id, found, exact)
+            _store_signature(db, article_id, story_id, found, exact)
             done += 1
             if done % REBUILD_PROGRESS_EVERY == 0:
                 logger.info("story index: %d articles indexed", done)

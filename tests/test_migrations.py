@@ -104,3 +104,22 @@ def test_existing_database_from_the_first_migration_keeps_its_rows(tmp_path):
     assert db["articles"].count == 1
     assert db["articles"].get(1)["title"] == "淄博"
     assert db.execute("SELECT rowid FROM articles_search WHERE articles_search MATCH '香港 合作'").fetchall() == [(1,)]
+
+
+def test_signatures_stored_before_0006_get_their_article_story(tmp_path):
+    path = tmp_path / "news.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="0006_story_beside_signature")
+    stamp = "2023-02-23T10:30:00+08:00"
+    old["stories"].insert(
+        {"id": 7, "title": "t", "first_seen_at": stamp, "last_seen_at": stamp, "article_count": 1, "sources": "[]"}
+    )
+    old["articles"].insert(
+        {"id": 3, "url": "text:a.txt", "source": "seed", "title": "t", "fetched_at": stamp, "body": "b"}
+        | {"topics": "[]", "tags": "[]", "keywords": "[]", "story_id": 7}
+    )
+    old.execute("INSERT INTO article_minhash (article_id, shingle_count, signature) VALUES (3, 40, x'00')")
+    old.close()
+
+    db = open_database(path)
+    assert db.execute("SELECT article_id, story_id FROM article_minhash").fetchall() == [(3, 7)]
