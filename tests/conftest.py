@@ -50,6 +50,16 @@ def write_config(tmp_path: Path) -> Callable[..., Path]:
     return lambda changes=None, name="config.yaml": write_config_file(tmp_path, changes, name)
 
 
+@pytest.fixture
+def db(tmp_path: Path):
+    """A database in tmp_path with the sources of `tests.reposts` configured (a module may define its own)."""
+    from tests.reposts import open_store
+
+    database = open_store(tmp_path / "news.db")
+    yield database
+    database.close()
+
+
 @pytest.fixture(scope="session")
 def tagger():
     """The shipped config's topics and tags (jieba's dictionary loads once for the whole session)."""

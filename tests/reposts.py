@@ -1,16 +1,32 @@
-"""Articles for the dedupe, story and relevance tests: the seed, the fixtures, and reposts made with the
-edits portals make when they carry an article (转载)."""
+"""Articles and databases for the dedupe, story, relevance and search tests: the seed, the fixtures,
+reposts made with the edits portals make when they carry an article (转载), and a database file whose
+sources are the portals these articles come from."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
 
+from sqlite_utils import Database
+
+from newsmon import store
+from newsmon.clock import CHINA
 from newsmon.records import Article
 from parsers.text import parse_text_article
 from tests.conftest import FIXTURES, SEED_FILE
 
 EDITS = ("boilerplate", "drop10", "reorder", "first60")
+NOW = datetime(2023, 2, 24, 9, 0, tzinfo=CHINA)
+SOURCES = ("seed", "大众网", "齐鲁网", "新浪新闻", "fixture")
+
+
+def open_store(path: Path) -> Database:
+    """A newsmon database at `path` with every source these articles come from configured."""
+    db = store.open_database(path)
+    store.sync_sources(db, [(name, "rss", f"https://{index}.example/") for index, name in enumerate(SOURCES)])
+    return db
 
 
 def seed_article() -> Article:

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from newsmon import dedupe, pipeline, store
-from newsmon.clock import CHINA
 from newsmon.records import Harvest
-from tests.reposts import EDITS, fixture_article, repost, seed_article
-
-NOW = datetime(2023, 2, 24, 9, 0, tzinfo=CHINA)
+from tests.reposts import EDITS, NOW, fixture_article, repost, seed_article
 
 
 def test_an_off_topic_article_gets_no_fingerprint_and_no_tags(tagger):
@@ -38,25 +33,19 @@ def test_untagged_analysis_leaves_the_tag_stage_out(tagger):
     assert (analysed.article.tags, analysed.article.keywords, analysed.search_words) == ((), (), "")
 
 
-def test_a_publish_time_after_the_fetch_time_is_stored_as_the_fetch_time(tmp_path: Path, tagger):
-    db = store.open_database(tmp_path / "news.db")
-    store.sync_sources(db, [("seed", "text", "seed")])
+def test_a_publish_time_after_the_fetch_time_is_stored_as_the_fetch_time(db, tagger):
     seed = seed_article()
     future = Harvest(source="seed", articles=(replace(seed, published_at="2030-01-01T00:00:00+08:00"),))
     pipeline.store_harvest(db, pipeline.InProcessAnalyser(tagger), future, "text", store.start_run(db, NOW), NOW)
     assert db["articles"].get(1)["published_at"] == "2023-02-24T09:00:00+08:00"
-    db.close()
 
 
 @pytest.mark.slow
-def test_worker_processes_store_what_one_process_stores(tmp_path: Path, tagger):
+def test_worker_processes_store_what_one_process_stores(db, tagger):
     seed = seed_article()
     articles = (seed, *(repost(seed, edit, "大众网") for edit in EDITS), fixture_article("bayannur_cppcc"))
     with pipeline.ParallelAnalyser(tagger.topics, tagger.tags, workers=2, chunk=2) as analyser:
         assert list(analyser.analyse(articles)) == [pipeline.analyse_article(tagger, a) for a in articles]
-        db = store.open_database(tmp_path / "news.db")
-        store.sync_sources(db, [("大众网", "rss", "https://dzwww.example/")])
         harvest = Harvest(source="大众网", articles=articles)
         outcome = pipeline.store_harvest(db, analyser, harvest, "rss", store.start_run(db, NOW), NOW)
     assert (outcome.new, outcome.duplicates, outcome.off_topic) == (1, 4, 1)
-    db.close()

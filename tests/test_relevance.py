@@ -4,25 +4,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
-from pathlib import Path
-
-import pytest
+from datetime import timedelta
 
 from newsmon import pipeline, store
-from newsmon.clock import CHINA
 from newsmon.records import Harvest
-from tests.reposts import fixture_article, seed_article
-
-NOW = datetime(2023, 2, 24, 9, 0, tzinfo=CHINA)
-
-
-@pytest.fixture
-def db(tmp_path: Path):
-    database = store.open_database(tmp_path / "news.db")
-    store.sync_sources(database, [("fixture", "rss", "https://fixture.example/")])
-    yield database
-    database.close()
+from tests.reposts import NOW, fixture_article, seed_article
 
 
 def test_topics_of_the_seed_and_of_off_topic_news(tagger):

@@ -3,25 +3,9 @@ run when the one that queued them died."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from pathlib import Path
-
-import pytest
-
 from newsmon import pipeline, store, stories
-from newsmon.clock import CHINA
 from newsmon.records import Harvest
-from tests.reposts import seed_article
-
-NOW = datetime(2023, 2, 24, 9, 0, tzinfo=CHINA)
-
-
-@pytest.fixture
-def db(tmp_path: Path):
-    database = store.open_database(tmp_path / "news.db")
-    store.sync_sources(database, [("seed", "text", "seed.txt")])
-    yield database
-    database.close()
+from tests.reposts import NOW, open_store, seed_article
 
 
 def found(db, word: str) -> list[int]:
@@ -43,8 +27,7 @@ def test_a_run_indexes_its_queued_words_when_it_ends(db, tagger):
 
 def test_words_left_queued_by_a_dead_run_are_indexed_by_the_next(tmp_path, tagger):
     path = tmp_path / "news.db"
-    db = store.open_database(path)
-    store.sync_sources(db, [("seed", "text", "seed.txt")])
+    db = open_store(path)
     harvest = Harvest(source="seed", articles=(seed_article(),))
     pipeline.store_harvest(
         db,

@@ -4,10 +4,8 @@ stories span runs and restarts, and the story index is rebuilt from `articles` w
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import opencc
 import pytest
@@ -16,26 +14,9 @@ from sqlite_utils.db import NotFoundError
 
 from db.migrations import migrations
 from newsmon import dedupe, pipeline, store, stories
-from newsmon.clock import CHINA
 from newsmon.records import Article, Harvest, SourceOutcome
 from newsmon.tagging import Tagger
-from tests.reposts import EDITS, fixture_article, repost, seed_article
-
-NOW = datetime(2023, 2, 24, 9, 0, tzinfo=CHINA)
-SOURCES = ("seed", "大众网", "齐鲁网", "新浪新闻", "fixture")
-
-
-def open_db(path: Path) -> Database:
-    db = store.open_database(path)
-    store.sync_sources(db, [(name, "rss", f"https://{index}.example/") for index, name in enumerate(SOURCES)])
-    return db
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_db(tmp_path / "news.db")
-    yield database
-    database.close()
+from tests.reposts import EDITS, NOW, fixture_article, open_store, repost, seed_article
 
 
 def harvest(db: Database, tagger: Tagger, *articles: Article, now: datetime = NOW) -> SourceOutcome:
@@ -110,12 +91,12 @@ def test_the_two_halves_of_one_article_are_two_stories(db, tagger):
 
 def test_a_story_survives_a_restart(tmp_path, tagger):
     path = tmp_path / "news.db"
-    db = open_db(path)
+    db = open_store(path)
     seed = seed_article()
     harvest(db, tagger, seed)
     db.close()
 
-    reopened = open_db(path)
+    reopened = open_store(path)
     copy = repost(seed, "drop10", "新浪新闻")
     assert harvest(reopened, tagger, copy, now=NOW + timedelta(days=1)).duplicates == 1
     assert story_of(reopened, copy.url) == story_of(reopened, seed.url)
@@ -153,7 +134,7 @@ def test_the_story_index_is_rebuilt_for_articles_stored_before_it_existed(tmp_pa
     )
     old.close()
 
-    db = open_db(path)  # applies 0002: the index tables are there, still empty
+    db = open_store(path)  # applies 0002: the index tables are there, still empty
     assert db["article_minhash"].count == 0
     copy = repost(seed, "reorder", "大众网")
     assert harvest(db, tagger, copy).duplicates == 1
@@ -248,7 +229,7 @@ def test_a_run_wide_index_finds_reposts_before_and_after_its_bulk_write(db, tagg
 
 def test_keys_never_written_are_recovered_by_the_next_index(tmp_path, tagger):
     path = tmp_path / "news.db"
-    db = open_db(path)
+    db = open_store(path)
     index = stories.StoryIndex(db)  # a run that stops before it flushes
     seed = seed_article()
     run_id = store.start_run(db, NOW)
@@ -263,7 +244,7 @@ def test_keys_never_written_are_recovered_by_the_next_index(tmp_path, tagger):
     )
     db.close()
 
-    reopened = open_db(path)
+    reopened = open_store(path)
     assert reopened["story_bands"].count == 0
     copy = repost(seed, "drop10", "大众网")
     assert harvest(reopened, tagger, copy).duplicates == 1
