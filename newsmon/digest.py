@@ -52,10 +52,11 @@ class TagGroup:
 @dataclass(frozen=True)
 class Window:
     """Which stored articles a digest covers: fetched since `since` (up to the digest's time), or, for
-    the default window, every article stored after the last digest (`after_article_id`)."""
+    the default window, every article stored after the last digest (`after_article_id`; everything when
+    there is no `since` either)."""
 
     since: datetime | None = None
-    after_article_id: int = 0
+    after_article_id: int | None = None  # set only for the default window: ids, not times, mark its start
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,8 @@ def digest_window(db: Database, since: str | None, hours: float | None, until: d
 
 def build_digest(db: Database, window: Window, until: datetime, tag_order: list[str]) -> Digest:
     """Stories that gained articles in the window, grouped by tag (config order, then untagged)."""
-    if window.after_article_id or window.since is None:
-        where, params = "id > ?", [window.after_article_id]
+    if window.after_article_id is not None or window.since is None:
+        where, params = "id > ?", [window.after_article_id or 0]
     else:
         where, params = "fetched_at >= ? AND fetched_at <= ?", [isoformat(window.since), isoformat(until)]
     rows = list(db.query(f"SELECT id, story_id, fetched_at FROM articles WHERE {where} ORDER BY id", params))
@@ -103,7 +104,7 @@ def build_digest(db: Database, window: Window, until: datetime, tag_order: list[
         until=isoformat(until),
         tags=tuple(groups),
         article_count=len(rows),
-        last_article_id=rows[-1]["id"] if rows else window.after_article_id,
+        last_article_id=rows[-1]["id"] if rows else window.after_article_id or 0,
     )
 
 

@@ -183,3 +183,15 @@ def test_atom_is_a_valid_feed_with_one_entry_per_story(db):
 def test_excerpt_takes_two_sentences_across_lines():
     assert excerpt("“淄博来了。”他说。\n第三句？第四句。") == "“淄博来了。”他说。"
     assert excerpt("没有句号的一段话") == "没有句号的一段话"
+
+
+def test_default_window_after_a_digest_of_nothing_still_goes_by_id(tmp_path):
+    db = open_database(tmp_path / "news.db")
+    now = datetime(2023, 3, 1, tzinfo=CHINA)
+    empty = build_digest(db, digest_window(db, None, None, now), now, TAGS)
+    record_digest(db, empty)
+    assert empty.last_article_id == 0
+    # stamped before that digest's end, committed after it
+    add_story(db, 1, "迟到的淄博新闻", [{"url": "https://late.example/1", "source": "迟到网", "fetched_at": at(24)}])
+    late = build_digest(db, digest_window(db, None, None, now), now, TAGS)
+    assert [story.title for group in late.tags for story in group.stories] == ["迟到的淄博新闻"]
