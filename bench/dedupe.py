@@ -438,16 +438,16 @@ def one_process_costs(news: SyntheticNews, tagger: Tagger, numbers: range) -> di
     articles = [news.doc(n).article for n in numbers]
     clock = time.perf_counter
     began = clock()
-    relevances = [pipeline.check_relevance(tagger, article) for article in articles]
+    relevances = [pipeline.check_relevance(tagger, a.title, a.body) for a in articles]
     relevance = clock() - began
-    kept = [(a, r) for a, r in zip(articles, relevances, strict=True) if r.topics]
+    kept = [r for r in relevances if r.topics]
     began = clock()
-    for _, found in kept:
+    for found in kept:
         pipeline.fingerprint_body(found)
     fingerprint = clock() - began
     began = clock()
-    for article, found in kept:
-        pipeline.tag_article(tagger, article, found)
+    for found in kept:
+        pipeline.tag_text(tagger, found)
     tag = clock() - began
     return {
         "relevance": relevance / len(articles) * 1e6,

@@ -72,7 +72,9 @@ _PROBES = _probe_table(rounds=64)
 _BAND_SALTS = _mix64(np.arange(BANDS, dtype=np.uint64) + _U64(0xB4D5))
 
 
-@dataclass(frozen=True, slots=True)
+# No slots (here and in Fingerprint): fingerprints come back from worker processes, and a plain dataclass
+# pickles in C where a slotted one goes through Python-level state functions (~3x slower).
+@dataclass(frozen=True)
 class MinHash:
     """A body's MinHash signature, its LSH band keys and the size of the shingle set it summarises."""
 
@@ -81,7 +83,7 @@ class MinHash:
     band_keys: tuple[int, ...]  # one signed 64-bit key per band
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Fingerprint:
     """What dedupe knows of one body: its exact hash and, when long enough to judge, its MinHash."""
 

@@ -5,7 +5,7 @@ The stages are plain functions, so that each can be tested and timed on its own 
 - `check_relevance`: the topics of title and body; jieba cuts only the text blocks holding a topic word.
 - dedupe, in two halves: `fingerprint_body` (pure: exact hash and MinHash of the body) and, at storage,
   `stories.find_story` (the stored story the body repeats, through the LSH band table).
-- `tag_article`: tags, TF-IDF keywords and the FTS search words; the one stage that segments the whole
+- `tag_text`: tags, TF-IDF keywords and the FTS search words; the one stage that segments the whole
   text with jieba (~55-110 articles/s), so it runs only for articles that are kept.
 - `store_analysed`: the story (opened or joined), the article row, its search row, its fingerprint in
   the story index, and the URL ledger.
@@ -67,7 +67,7 @@ class Relevance:
 
 @dataclass(frozen=True, slots=True)
 class Analysed:
-    """An article after the pure stages, ready to store: picklable, so it can come back from a worker.
+    """An article after the pure stages, ready to store.
 
     Off topic: `article.topics` is empty and there is no fingerprint. On topic: topics, tags and keywords
     are filled in, with the search words and the body's fingerprint.
@@ -80,6 +80,26 @@ class Analysed:
     @property
     def relevant(self) -> bool:
         return bool(self.article.topics)
+
+
+# No slots: a slotted dataclass pickles through Python-level state functions, a plain one in C.
+@dataclass(frozen=True)
+class Findings:
+    """What the pure stages find in one article's title and body: all a worker process sends back.
+
+    Not the article itself: the caller holds it already, and copying its body back through the pipe cost
+    the single writer process more than the findings do.
+    """
+
+    topics: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    fingerprint: Fingerprint | None = None
+    search_words: str = ""
+
+    def applied_to(self, article: Article) -> Analysed:
+        tagged = replace(article, topics=self.topics, tags=self.tags, keywords=self.keywords)
+        return Analysed(tagged, self.fingerprint, self.search_words)
 
 
 def store_harvest(
@@ -154,19 +174,23 @@ def analyse_article(tagger: Tagger, article: Article, *, tag: bool = True) -> An
 
     `tag=False` leaves tags, keywords and search words empty: for timing the other stages on their own.
     """
-    relevance = check_relevance(tagger, article)
+    return find_in_text(tagger, article.title, article.body, tag=tag).applied_to(article)
+
+
+def find_in_text(tagger: Tagger, title: str, body: str, *, tag: bool = True) -> Findings:
+    """`analyse_article`'s findings, from the two fields the pure stages read."""
+    relevance = check_relevance(tagger, title, body)
     if not relevance.topics:
-        return Analysed(article)
-    found = fingerprint_body(relevance)
+        return Findings()
+    fingerprint = fingerprint_body(relevance)
     if not tag:
-        return Analysed(replace(article, topics=relevance.topics), found)
-    tagged, search_words = tag_article(tagger, article, relevance)
-    return Analysed(tagged, found, search_words)
+        return Findings(relevance.topics, fingerprint=fingerprint)
+    return replace(tag_text(tagger, relevance), fingerprint=fingerprint)
 
 
-def check_relevance(tagger: Tagger, article: Article) -> Relevance:
+def check_relevance(tagger: Tagger, title: str, body: str) -> Relevance:
     """The configured topics the title or body mention (as jieba tokens of the simplified text)."""
-    analysis = tagger.analyse(article.title, article.body)
+    analysis = tagger.analyse(title, body)
     return Relevance(analysis, analysis.labels(tagger.topics))
 
 
@@ -175,13 +199,11 @@ def fingerprint_body(relevance: Relevance) -> Fingerprint:
     return dedupe.fingerprint(relevance.analysis.simplified_body, simplified=True)
 
 
-def tag_article(tagger: Tagger, article: Article, relevance: Relevance) -> tuple[Article, str]:
-    """The article with topics, tags and keywords, and its FTS search words: one full jieba segmentation."""
+def tag_text(tagger: Tagger, relevance: Relevance) -> Findings:
+    """Topics, tags, keywords and the FTS search words of a kept article: one full jieba segmentation."""
     analysis = relevance.analysis
-    tagged = replace(
-        article, topics=relevance.topics, tags=analysis.labels(tagger.tags), keywords=tagger.keywords(analysis)
-    )
-    return tagged, tagger.search_text(analysis)
+    tags, keywords = analysis.labels(tagger.tags), tagger.keywords(analysis)
+    return Findings(relevance.topics, tags, keywords, search_words=tagger.search_text(analysis))
 
 
 def store_analysed(db: Database, analysed: Analysed, now: datetime, index: stories.StoryIndex) -> StoredArticle:
@@ -227,7 +249,9 @@ class InProcessAnalyser:
 
 
 class ParallelAnalyser:
-    """Runs `analyse_article` in worker processes, each with its own Tagger (jieba loads once per worker).
+    """Runs the pure stages in worker processes, each with its own Tagger (jieba loads once per worker).
+
+    Workers get each article's title and body and send back its `Findings`, not whole articles.
 
     jieba and OpenCC hold the GIL, so threads would not help; processes use the other cores while the
     caller stores results in order as they come back. Build one per run (workers start in ~1-2 s) and
@@ -255,11 +279,16 @@ class ParallelAnalyser:
 
     def analyse(self, articles: Sequence[Article], *, tag: bool = True) -> Iterator[Analysed]:
         """Submit every article now; yield the results in order, each as soon as its chunk is done."""
+        chunks = [articles[start : start + self._chunk] for start in range(0, len(articles), self._chunk)]
         futures = [
-            self._pool.submit(_analyse_in_worker, articles[start : start + self._chunk], tag)
-            for start in range(0, len(articles), self._chunk)
+            self._pool.submit(_find_in_worker, [(article.title, article.body) for article in chunk], tag)
+            for chunk in chunks
         ]
-        return (analysed for future in futures for analysed in future.result())
+        return (
+            findings.applied_to(article)
+            for chunk, future in zip(chunks, futures, strict=True)
+            for article, findings in zip(chunk, future.result(), strict=True)
+        )
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
@@ -284,5 +313,5 @@ def _ready() -> None:
     """A task that only says the worker has started (its initializer has run)."""
 
 
-def _analyse_in_worker(articles: Iterable[Article], tag: bool) -> list[Analysed]:
-    return [analyse_article(_worker_tagger, article, tag=tag) for article in articles]
+def _find_in_worker(texts: Iterable[tuple[str, str]], tag: bool) -> list[Findings]:
+    return [find_in_text(_worker_tagger, title, body, tag=tag) for title, body in texts]
