@@ -636,7 +636,7 @@ def main(argv: list[str] | None = None) -> int:
         bare.seconds["workers cpu"] = max(children_cpu() - before - startup, 0.0)
         fts_us = results[0].us("store cpu") - bare.us("store cpu")
         print(
-            f"\nthe FTS row (jieba search words, unicode61) costs the store stage {fts_us:.0f} us/doc of "
+            f"\nthe FTS row (jieba search words, ascii tokenizer) costs the store stage {fts_us:.0f} us/doc of "
             f"{results[0].us('store cpu'):.0f} at N={size:,} (CPU; the same run with empty search words: "
             f"{bare.us('store cpu'):.0f} us/doc, {size / bare.wall:,.0f} docs/s measured)"
         )

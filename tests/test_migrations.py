@@ -123,3 +123,20 @@ def test_signatures_stored_before_0006_get_their_article_story(tmp_path):
 
     db = open_database(path)
     assert db.execute("SELECT article_id, story_id FROM article_minhash").fetchall() == [(3, 7)]
+
+
+def test_search_rows_indexed_by_unicode61_stay_found_under_the_ascii_tokenizer(tmp_path):
+    path = tmp_path / "news.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="0007_ascii_search_tokenizer")
+    old.execute("INSERT INTO articles_search (rowid, words) VALUES (5, '淄博 新材料 材料 chatgpt 5g')")
+    old.close()
+
+    db = open_database(path)
+    assert "tokenize='ascii'" in db["articles_search"].schema
+    for query in ("新材料", "淄博 材料", "ChatGPT", "5g"):
+        assert db.execute("SELECT rowid FROM articles_search WHERE articles_search MATCH ?", [query]).fetchall() == [
+            (5,)
+        ]
+    db.execute("INSERT INTO articles_search (articles_search) VALUES ('integrity-check')")
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
