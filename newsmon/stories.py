@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from sqlite_utils import Database
@@ -117,9 +118,8 @@ class StoryIndex:
             raise RuntimeError("flush() inside an open transaction of the story index")
         if not self._committed:
             return
-        rows = sorted((key, article_id) for article_id, keys in self._committed for key in keys)
         with self.db.atomic():
-            _write_bands(self.db, rows, banded_through=self._committed[-1][0])
+            _write_bands(self.db, self._committed, banded_through=self._committed[-1][0])
         self._committed = []
         self._keys = {}
 
@@ -133,18 +133,31 @@ class StoryIndex:
             ).fetchall()
             if not rows:
                 return
-            keys = [
-                (key, article_id)
+            articles = [
+                (article_id, dedupe.band_keys(np.frombuffer(signature, dtype=np.uint32)))
                 for article_id, signature in rows
                 if signature is not None
-                for key in dedupe.band_keys(np.frombuffer(signature, dtype=np.uint32))
             ]
             with self.db.atomic():
-                _write_bands(self.db, sorted(keys), banded_through=rows[-1][0])
+                _write_bands(self.db, articles, banded_through=rows[-1][0])
 
 
-def _write_bands(db: Database, rows: list[tuple[int, int]], banded_through: int) -> None:
-    db.conn.executemany("INSERT OR IGNORE INTO story_bands (band_key, article_id) VALUES (?, ?)", rows)
+def _write_bands(db: Database, articles: list[tuple[int, tuple[int, ...]]], banded_through: int) -> None:
+    """Write the articles' (band key, article id) rows sorted by key, and how far the table is now complete.
+
+    Sorted, each B-tree page of `story_bands` is written about once per call; numpy sorts the few hundred
+    thousand rows of a flush at a third of what sorting Python tuples cost.
+    """
+    keys = np.fromiter(chain.from_iterable(article_keys for _, article_keys in articles), dtype=np.int64)
+    ids = np.repeat(
+        np.fromiter((article_id for article_id, _ in articles), dtype=np.int64, count=len(articles)),
+        [len(article_keys) for _, article_keys in articles],
+    )
+    order = np.lexsort((ids, keys))
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO story_bands (band_key, article_id) VALUES (?, ?)",
+        zip(keys[order].tolist(), ids[order].tolist(), strict=True),
+    )
     db.execute("UPDATE story_index_state SET banded_through = max(banded_through, ?) WHERE id = 1", [banded_through])
 
 
