@@ -34,8 +34,43 @@ def _converter() -> opencc.OpenCC:
 
 
 def to_simplified(text: str) -> str:
-    """NFKC-normalised, simplified-Chinese text for matching; never stored."""
-    return _converter().convert(nfkc(text))
+    """NFKC-normalised, simplified-Chinese text for matching; never stored.
+
+    Only text holding a traditional-only character goes through OpenCC. Text without one is simplified
+    already, and tw2sp would rewrite mainland words in it that look like Taiwan vocabulary (智慧城市 ->
+    智能城市, 核心 -> 内核, 新增 -> 添加); leaving it alone also skips what was the relevance stage's
+    largest cost.
+    """
+    text = nfkc(text)
+    return _converter().convert(text) if has_traditional(text) else text
+
+
+def has_traditional(text: str) -> bool:
+    """Whether the text holds a character only traditional Chinese uses (們 這 體, not 著 么 后 干)."""
+    table = _traditional_only()
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return bool(table[np.minimum(codes, table.size - 1)].any())
+
+
+# The ideographs OpenCC converts: the URO, extension A, the compatibility block and extension B.
+_HAN_RANGES = ((0x3400, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0))
+
+
+@cache
+def _traditional_only() -> np.ndarray:
+    """Per code point: a character t2s changes and s2t gives back, so simplified Chinese never writes it.
+
+    Characters valid in both scripts (著名, 什么, 皇后) are changed by t2s on their own but come back
+    from s2t as something else, so they do not mark a text as traditional. Derived from OpenCC's own
+    tables (~50 ms once per process), so it follows them across upgrades.
+    """
+    chars = [chr(code) for start, end in _HAN_RANGES for code in range(start, end)]
+    simplified = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    round_trip = opencc.OpenCC("s2t").convert("\n".join(simplified)).split("\n")
+    table = np.zeros(_HAN_RANGES[-1][1] + 1, dtype=bool)  # the last entry stands for every higher code point
+    for char, simple, back in zip(chars, simplified, round_trip, strict=True):
+        table[ord(char)] = simple != char and back == char
+    return table
 
 
 # Fullwidth ASCII (！ to ～) and the ideographic space are nearly all of the compatibility characters in

@@ -42,7 +42,7 @@ CONTAINMENT_THRESHOLD = 0.8
 TRUNCATED_MIN_JACCARD = 0.45
 # Changing the shingle size, bins or bands, the hash constants or `comparable_text` changes stored
 # signatures and needs a new scheme name (the thresholds above can change freely).
-SCHEME = f"oph{BINS}-b{BANDS}r{ROWS}-shingle{SHINGLE_SIZE}-v1"
+SCHEME = f"oph{BINS}-b{BANDS}r{ROWS}-shingle{SHINGLE_SIZE}-v2"
 
 _U64 = np.uint64
 _LOW32 = _U64(0xFFFFFFFF)

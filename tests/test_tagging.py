@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from newsmon.chinese import has_traditional, to_simplified
 from parsers.text import parse_text_article
 from tests.conftest import SEED_FILE
 
@@ -76,3 +77,16 @@ def test_segmentation_matches_a_whole_text_cut(tagger, seed_analysis):
 
 def _is_punct(token: str) -> bool:
     return all(not ch.isalnum() for ch in token)
+
+
+def test_simplified_text_keeps_mainland_words_that_taiwan_vocabulary_would_rewrite():
+    # tw2sp on this text gives 智能城市, 内核, 显着, 集成, 添加
+    text = "建设智慧城市是核心任务成效显著要整合资源新增项目"
+    assert not has_traditional(text)
+    assert to_simplified(text) == text
+
+
+def test_only_characters_that_simplified_chinese_never_writes_mark_a_text_traditional():
+    assert not any(map(has_traditional, ["著名学者", "什么", "皇后", "干净", "里面", "台风", "淄博"]))
+    assert all(map(has_traditional, ["我們", "這裡", "體育", "香港特區政府"]))
+    assert to_simplified("香港特區政府與澳門") == "香港特区政府与澳门"
