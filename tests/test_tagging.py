@@ -80,8 +80,8 @@ def _is_punct(token: str) -> bool:
 
 
 def test_simplified_text_keeps_mainland_words_that_taiwan_vocabulary_would_rewrite():
-    # tw2sp on this text gives 智能城市, 内核, 显着, 集成, 添加
-    text = "建设智慧城市是核心任务成效显著要整合资源新增项目"
+    # tw2sp on this text gives 创建, 智能城市, 内核, 进程, 显着, 集成, 添加
+    text = "建立智慧城市是核心任务程序规范成效显著要整合资源新增项目"
     assert not has_traditional(text)
     assert to_simplified(text) == text
 
