@@ -222,9 +222,10 @@ def ascii_search_tokenizer(db: Database) -> None:
     """The search index splits its words with FTS5's `ascii` tokenizer instead of `unicode61`: the same
     tokens at two thirds of the indexing cost.
 
-    Every indexed word is a jieba token of simplified Han characters, lower-case ASCII letters and digits
+    Every indexed word is a jieba token of simplified Han characters, ASCII letters and digits
     (`newsmon.chinese.HAN_BLOCK`), and on those both tokenizers split at the same places (ASCII
-    punctuation and spaces) and fold the same way, so the index already stored stays valid as it is.
+    punctuation and spaces) and fold the same way (ASCII case only), so the index already stored stays
+    valid as it is.
     unicode61 looks up the Unicode category of every character, which at 100k articles was a third of
     what indexing a search row cost. A virtual table's arguments live only in its schema entry, so the
     entry is rewritten (PRAGMA writable_schema, the way SQLite's ALTER TABLE page describes for changes
