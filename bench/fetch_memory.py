@@ -16,7 +16,6 @@ import json
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,30 +35,19 @@ LIMIT_MB = 50
 
 
 def child(sources: list[dict]) -> None:
-    """Collect `sources` (already local URLs) and print the peak RSS in MB and what happened, as JSON."""
-    from newsmon import clock
-    from newsmon.collect import RunContext, collect_source
-    from newsmon.config import parse_config
+    """Fetch each source's URL through newsmon's fetcher; print the peak RSS in MB and each error, as JSON."""
+    from newsmon.config import FetchSettings
+    from newsmon.errors import FetchError
     from newsmon.fetch import Fetcher
 
-    with tempfile.TemporaryDirectory() as folder:
-        raw = {
-            "database": f"{folder}/news.db",
-            "topics": {"zibo": ["淄博"]},
-            "fetch": {"timeout_s": 10, "per_host_interval_s": 0, "allow_private_networks": True},
-            "sources": sources,
-        }
-        config = parse_config(raw, Path(folder) / "config.yaml")
-        from newsmon.store import open_database
-
-        open_database(config.database_path).close()
-        outcome = {}
-        with Fetcher(config.fetch) as fetcher:
-            context = RunContext(config, config.database_path, clock.now(), fetcher, {})
-            for source in config.sources:
-                harvest = collect_source(source, context)
-                failure = harvest.source_failure.error if harvest.source_failure else None
-                outcome[source.name] = {"articles": len(harvest.articles), "error": failure}
+    settings = FetchSettings(timeout_s=10, per_host_interval_s=0, allow_private_networks=True)
+    outcome = {}
+    with Fetcher(settings) as fetcher:
+        for source in sources:
+            try:
+                outcome[source["name"]] = {"bytes": len(fetcher.fetch(source["url"]).content), "error": None}
+            except FetchError as exc:
+                outcome[source["name"]] = {"bytes": 0, "error": str(exc)}
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(json.dumps({"peak_mb": peak_mb, "sources": outcome}, ensure_ascii=False))
 

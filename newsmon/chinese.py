@@ -16,11 +16,8 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
-import jieba
 import numpy as np
 import opencc
-
-jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter would drown a run's log
 
 # jieba segments each run of these characters on its own and never across runs; newsmon relies on
 # this to segment only the blocks it needs while getting exactly the tokens of a whole-text cut.
@@ -107,6 +104,9 @@ class Segmenter:
     """A jieba tokenizer whose dictionary also holds the config's topic and tag words as single tokens."""
 
     def __init__(self, words: Iterable[str], cache_dir: Path | None = None):
+        import jieba  # ~60 MB of HMM tables: loaded only by the processes that segment
+
+        jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter would drown a run's log
         self._tokenizer = jieba.Tokenizer()
         folder = cache_dir or jieba_cache_dir()
         folder.mkdir(parents=True, exist_ok=True)

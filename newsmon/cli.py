@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from newsmon.digest import RENDERERS
 from newsmon.errors import ConfigError, DecodeError, NewsmonError
 from newsmon.prefect_env import configure_prefect
 
+EXIT_ALL_SOURCES_FAILED = 1
 EXIT_BAD_CONFIG = 2
 
 
@@ -98,43 +101,61 @@ def command_run(args: argparse.Namespace) -> int:
     config_path, config = _config(args)
     config.selected_sources(args.sources)  # an unknown --source is a config error before anything starts
     configure_prefect()
+    temporary_server = not os.environ.get("PREFECT_API_URL")
     from flows.ingest import ingest
 
-    result = ingest(config_path, args.sources)
-    print_run_summary(result)
-    return 0
+    started = time.monotonic()
+    state = ingest(config_path, args.sources, show_progress=sys.stderr.isatty(), return_state=True)
+    return report_run(state, time.monotonic() - started, temporary_server)
 
 
-def print_run_summary(result: dict) -> None:
-    """The per-source table, the run's totals and where the database is.
+def report_run(state, wall_s: float, temporary_server: bool) -> int:
+    """Print an ingest flow run's summary; its exit code: 1 when every source failed, else 0."""
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, BaseException):  # the flow itself crashed: its traceback is in the log above
+        raise NewsmonError(f"the ingest run crashed: {result!r}")
+    print_run_summary(result, wall_s, temporary_server)
+    return EXIT_ALL_SOURCES_FAILED if state.is_failed() else 0
+
+
+SUMMARY_COLUMNS = ("source", "kind", "status", "fetched", "new", "duplicates", "off topic", "errors", "taken")
+
+
+def print_run_summary(result: dict, wall_s: float, temporary_server: bool) -> None:
+    """The per-source table in config order, the failed sources, notes, and where the time and database are.
 
     Error and note lines are never wrapped, so each stays one line in a log; piped into a log the
     table gets 120 columns rather than rich's 80, which would fold every Chinese source name.
     """
     console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)
     table = Table(title=f"newsmon run {result['run']['id']}: {result['run']['status']}")
-    for column in ("source", "kind", "status", "fetched", "new", "duplicates", "off topic", "errors"):
+    for column in SUMMARY_COLUMNS:
         table.add_column(column, justify="left" if column in {"source", "kind", "status"} else "right", overflow="fold")
-    for outcome in sorted(result["sources"], key=lambda o: o["source"]):
+    for outcome in result["sources"]:
         status = "failed" if outcome["source_error"] else ("not modified" if outcome["not_modified"] else "ok")
-        errors = outcome["error_count"]
-        table.add_row(
-            outcome["source"],
-            outcome["kind"],
-            status,
-            str(outcome["fetched"]),
-            str(outcome["new"]),
-            str(outcome["duplicates"]),
-            str(outcome["off_topic"]),
-            str(errors),
-        )
+        counts = ("fetched", "new", "duplicates", "off_topic", "error_count", "taken")
+        table.add_row(outcome["source"], outcome["kind"], status, *(str(outcome[key]) for key in counts))
     console.print(table)
+    console.print(
+        "fetched = new + duplicates (stored, folded into the story they repeat) + off topic + errors + taken "
+        "(listed by an earlier source of the run, which fetched it)",
+        highlight=False,
+    )
+    failed = [outcome["source"] for outcome in result["sources"] if outcome["source_error"]]
+    if failed:
+        console.print(Text.assemble(("failed sources: ", "red"), ", ".join(failed)))
     for outcome in result["sources"]:
         for error in ([outcome["source_error"]] if outcome["source_error"] else []) + outcome["errors"]:
             console.print(Text.assemble(("error ", "red"), f"{outcome['source']}: {error}"))
     for outcome in result["sources"]:
         for note in outcome.get("notes", []):
             console.print(Text.assemble(("note ", "yellow"), f"{outcome['source']}: {note}"))
+    run = result["run"]
+    run_s = (parse_iso(run["finished_at"]) - parse_iso(run["started_at"])).total_seconds()
+    overhead = f"{max(0.0, wall_s - run_s):.1f} s for Prefect and start-up"
+    if temporary_server:
+        overhead += " (a temporary Prefect server; set PREFECT_API_URL to a running one to skip it)"
+    console.print(f"run took {run_s:.1f} s, {overhead}", highlight=False)
     console.print(f"database: {result['database']}", highlight=False)
 
 
@@ -193,10 +214,12 @@ def command_demo(args: argparse.Namespace) -> int:
     configure_prefect()
     from newsmon.demo import run_demo
 
-    config_path, result = run_demo(args.database)
-    print_run_summary(result)
+    temporary_server = not os.environ.get("PREFECT_API_URL")
+    started = time.monotonic()
+    config_path, state = run_demo(args.database)
+    code = report_run(state, time.monotonic() - started, temporary_server)
     print(f"demo config: {config_path}  (browse it: newsmon browse --config {config_path})")
-    return 0
+    return code
 
 
 def command_extract(args: argparse.Namespace) -> int:

@@ -1,18 +1,18 @@
-"""One source -> a `Harvest`: discover its new article URLs, fetch them and extract the articles.
+"""One source's listing -> its article links, each fetched and handed to the run's stream as it arrives.
 
-This is the I/O half of a run; it runs in worker threads, one source per task, and never writes to
-the database (the flow stores each harvest in the main thread, one transaction per source).
+This is the I/O half of a run; it runs in worker threads, one source per task, and never writes to the
+database: pages go to the analysis workers and the one writer through `newsmon.stream.IngestStream`.
 
 A listing (feed, list page, sitemap) is fetched conditionally; when it is unchanged (304, or the same
-body hash) nothing is parsed. Only article URLs the `urls` ledger does not know are fetched, plus
-failed ones whose backoff has passed, a few at a time per source (the fetcher paces each host).
-The listing's new validators travel in the harvest and are saved with its articles; they are left
-out whenever some listed link was not dealt with in this run (a host asked to wait, or the per-run
-cap was reached), so that the next run reads the listing again instead of seeing it "unchanged".
+body hash) nothing is parsed. Only article URLs the `urls` ledger does not know are fetched, plus failed
+ones whose backoff has passed, up to `fetch.max_new_per_source` per source and run (the fetcher paces each
+host). The listing's new validators are saved only once every link it sent is committed, and are left out
+whenever some listed link was not dealt with in this run (a host asked to wait, or the cap was reached),
+so that the next run reads the listing again instead of seeing it "unchanged".
 
-Identity: an article's `url` is the canonical form of the URL the listing gave (before redirects),
-which is also its key in the ledger; redirects are followed but never change identity, so the URL a
-listing shows is recognised on every later run. `fetch_errors.url` is that URL as discovered.
+Identity: an article's `url` is the canonical form of the URL the listing gave (before redirects), which
+is also its key in the ledger; redirects are followed but never change identity. When two sources of a
+run list the same URL, the one earlier in config order takes it, on every run alike.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
@@ -31,25 +32,25 @@ from newsmon.clock import isoformat, parse_iso
 from newsmon.config import RESERVED_SOURCE_NAME, Config, Source
 from newsmon.errors import FetchError, NewsmonError
 from newsmon.fetch import Fetcher, HTTPStatusError, Page, RetryLater
-from newsmon.records import Article, FetchFailure, Harvest, Link, Listing, SourceState
+from newsmon.pipeline import guessed_charset_note, one_line
+from newsmon.records import FetchedPage, FetchFailure, Link, Listing, SourceReport, SourceState
 from newsmon.robots import RobotsRefused
-from parsers.article import SiteRules, extract_article
+from parsers.article import SiteRules
 from parsers.charset import decode_bytes
 from parsers.feeds import parse_feed
 from parsers.listpage import parse_list_page
 from parsers.sitemap import parse_sitemap
-from parsers.text import parse_text_article, text_article_url
+from parsers.text import text_article_url
 from parsers.urls import canonical_url, origin_of
+
+if TYPE_CHECKING:
+    from newsmon.stream import IngestStream
 
 SEED_SOURCE = RESERVED_SOURCE_NAME
 # Article pages fetched at once per source; the per-host pacer still spaces their start times.
 ARTICLE_WORKERS = 4
-# New article URLs fetched per source per run; a first run on a large sitemap catches up over runs.
-MAX_NEW_LINKS_PER_RUN = 100
 # Child sitemaps of a sitemap index read per run (newest first).
 MAX_CHILD_SITEMAPS = 10
-# Content types an article page may have (a missing type is given the benefit of the doubt).
-PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class RunContext:
     sources: Mapping[str, SourceState] = field(default_factory=dict)
 
     def urls_to_skip(self, urls: Iterable[str]) -> set[str]:
-        # Worker threads cannot share the flow's connection; a short-lived one per question is cheap.
+        # Worker threads cannot share the writer's connection; a short-lived one per question is cheap.
         with closing(Database(self.database)) as db:
             return store.urls_to_skip(db, urls, self.now)
 
@@ -73,34 +74,36 @@ class RunContext:
 
 
 def run_sources(config: Config, names: list[str] | None = None) -> list[Source]:
-    """The sources of a run: the named ones, or every enabled source and the seed files."""
+    """The sources of a run, in config order: the named ones, or every enabled source, then the seed files."""
     sources = config.selected_sources(names)
-    if config.seed and not names:
+    if config.seed and (not names or SEED_SOURCE in names):
         sources.append(Source(name=SEED_SOURCE, kind="text", url=", ".join(map(str, config.seed))))
     return sources
 
 
-def collect_source(source: Source, context: RunContext) -> Harvest:
-    """Dispatch on the source's kind; a failure of the source itself becomes `Harvest.source_failure`."""
+def collect_source(source: Source, context: RunContext, stream: IngestStream) -> SourceReport:
+    """Dispatch on the source's kind; a failure of the source itself becomes `SourceReport.source_failure`.
+
+    Whatever happens, the source's claim on its links is settled, so later sources never wait on it.
+    """
     try:
         if source.name == SEED_SOURCE:
-            return collect_text_files(source.name, context.config.seed_paths, context)
+            return collect_text_files(source.name, context.config.seed_paths, context, stream)
         if source.kind == "text":
-            return collect_text_files(source.name, text_source_paths(source, context.config), context)
-        return collect_web_source(source, context)
+            return collect_text_files(source.name, text_source_paths(source, context.config), context, stream)
+        return collect_web_source(source, context, stream)
     except NewsmonError as exc:
-        failure = FetchFailure(url=source.url, error=_one_line(source.url, exc))
-        return Harvest(source=source.name, source_failure=failure)
+        return SourceReport(source.name, source_failure=FetchFailure(source.url, one_line(source.url, exc)))
+    finally:
+        stream.claims.settle(source.name)
 
 
-def collect_web_source(source: Source, context: RunContext) -> Harvest:
+def collect_web_source(source: Source, context: RunContext, stream: IngestStream) -> SourceReport:
     """A feed, list page or sitemap source: its listing (conditionally), then its new article pages."""
-    if context.fetcher is None:
-        raise NewsmonError("no fetcher in the run context")
     state = context.sources.get(source.name, SourceState())
     if state.retry_after and parse_iso(state.retry_after) > context.now:
         note = f"{source.url}: not fetched, the server asked to wait until {state.retry_after}"
-        return Harvest(source=source.name, notes=(note,))
+        return SourceReport(source.name, notes=(note,))
     notes: list[str] = []
     failures: list[FetchFailure] = []
     source_failure = None
@@ -118,33 +121,34 @@ def collect_web_source(source: Source, context: RunContext) -> Harvest:
             notes.extend(listing.notes)
             failures.extend(child_failures)
     except RobotsRefused as exc:
-        return Harvest(source=source.name, skipped=1, notes=(str(exc),))
+        return SourceReport(source.name, skipped=1, notes=(str(exc),))
     except RetryLater as exc:
         if not exc.requested:
-            return Harvest(source=source.name, notes=(str(exc),))
+            return SourceReport(source.name, notes=(str(exc),))
         source_failure = FetchFailure(url=source.url, error=str(exc))
         retry_after = isoformat(exc.until)
     except NewsmonError as exc:
-        source_failure = FetchFailure(url=source.url, error=_one_line(source.url, exc))
+        source_failure = FetchFailure(url=source.url, error=one_line(source.url, exc))
     to_fetch, left_over = select_links(source.name, links, context)
+    taken = stream.claims.claim(source.name, [link.canonical_url for link in to_fetch])
+    to_fetch = [link for link in to_fetch if link.canonical_url not in taken]
+    cap = context.config.fetch.max_new_per_source
     if left_over:
-        notes.append(f"{source.url}: {left_over} new links over the {MAX_NEW_LINKS_PER_RUN} per run, left for later")
+        notes.append(f"{source.url}: {left_over} new links over the {cap} per run, left for later")
         validators = None
-    results = fetch_articles(source, to_fetch, context)
-    deferred = sum(result.deferred for result in results)
+    skipped, deferred = fetch_articles(source, to_fetch, context, stream)
     if deferred:
         notes.append(f"{source.url}: {deferred} links left for a later run, their host asked to wait")
         validators = None
-    return Harvest(
+    return SourceReport(
         source=source.name,
-        articles=tuple(result.article for result in results if result.article),
-        failures=tuple(failures + [result.failure for result in results if result.failure]),
-        source_failure=source_failure,
+        taken=len(taken),
+        skipped=skipped,
         not_modified=not_modified,
         validators=validators,
-        pages_fetched=sum(result.fetched for result in results),
-        skipped=sum(result.skipped for result in results),
-        notes=tuple(notes + [result.note for result in results if result.note]),
+        source_failure=source_failure,
+        failures=tuple(failures),
+        notes=tuple(notes),
         retry_after=retry_after,
     )
 
@@ -157,7 +161,7 @@ def read_listing(source: Source, page: Page, context: RunContext) -> tuple[Listi
         decoded = decode_bytes(page.content, page.content_type)
         listing = parse_list_page(decoded.text, page.final_url, source.links or "a")
         if decoded.guessed:
-            listing = replace(listing, notes=(*listing.notes, _guessed_note(page.url, decoded.encoding)))
+            listing = replace(listing, notes=(*listing.notes, guessed_charset_note(page.url, decoded.encoding)))
         return listing, []
     if source.kind == "sitemap":
         return read_sitemap(page, context)
@@ -178,7 +182,7 @@ def read_sitemap(page: Page, context: RunContext) -> tuple[Listing, list[FetchFa
             child_page = context.fetcher.fetch(child_url, trusted=origin_of(child_url) == origin_of(page.final_url))
             child = parse_sitemap(child_page.content, child_page.final_url, context.now, max_bytes)
         except NewsmonError as exc:
-            failures.append(FetchFailure(url=child_url, error=_one_line(child_url, exc)))
+            failures.append(FetchFailure(url=child_url, error=one_line(child_url, exc)))
             continue
         links.extend(child.links)
         notes.extend(child.notes)
@@ -188,84 +192,50 @@ def read_sitemap(page: Page, context: RunContext) -> tuple[Listing, list[FetchFa
 def select_links(source: str, links: Iterable[Link], context: RunContext) -> tuple[list[Link], int]:
     """The links to fetch now: new ones (capped per run) and failed ones due for a retry; and how many were left."""
     links = list(links)
+    cap = context.config.fetch.max_new_per_source
     skip = context.urls_to_skip(link.canonical_url for link in links)
-    new = [link for link in links if link.canonical_url not in skip]
-    left_over = max(0, len(new) - MAX_NEW_LINKS_PER_RUN)
-    chosen = {link.canonical_url: link for link in new[:MAX_NEW_LINKS_PER_RUN]}
+    new = list({link.canonical_url: link for link in links if link.canonical_url not in skip}.values())
+    chosen = {link.canonical_url: link for link in new[:cap]}
     for url in context.due_retries(source):
         canonical = canonical_url(url)
         chosen.setdefault(canonical, Link(url=url, canonical_url=canonical))
-    return list(chosen.values()), left_over
+    return list(chosen.values()), max(0, len(new) - cap)
 
 
-@dataclass(frozen=True, slots=True)
-class LinkResult:
-    """What became of one article link in this run."""
+def fetch_articles(source: Source, links: list[Link], context: RunContext, stream: IngestStream) -> tuple[int, int]:
+    """Fetch each link's page, a few at a time, and hand it (or its failure) to the stream as it arrives.
 
-    article: Article | None = None
-    failure: FetchFailure | None = None
-    note: str | None = None
-    fetched: bool = False  # the page was downloaded
-    skipped: bool = False  # robots.txt disallows it: never requested
-    deferred: bool = False  # its host asked to wait: not requested, left for a later run
-
-
-def fetch_articles(source: Source, links: list[Link], context: RunContext) -> list[LinkResult]:
-    """Fetch and extract each link's page, a few at a time; every failure is kept with its reason."""
+    Returns how many links robots.txt disallows and how many wait because their host asked to.
+    """
     if not links:
-        return []
+        return 0, 0
     rules = SiteRules(**source.article.model_dump()) if source.article else None
     with ThreadPoolExecutor(max_workers=ARTICLE_WORKERS, thread_name_prefix=f"articles-{source.name}") as pool:
-        return list(pool.map(lambda link: fetch_article(source, link, rules, context), links))
+        verdicts = list(pool.map(lambda link: fetch_article(source.name, link, rules, context, stream), links))
+    return verdicts.count("skipped"), verdicts.count("deferred")
 
 
-def fetch_article(source: Source, link: Link, rules: SiteRules | None, context: RunContext) -> LinkResult:
-    """One article page: fetched, decoded, extracted, with the listing's title and date as fallbacks."""
+def fetch_article(source: str, link: Link, rules: SiteRules | None, context: RunContext, stream: IngestStream) -> str:
+    """One article page, handed to the stream: 'sent', or 'skipped' (robots.txt) or 'deferred' (its host
+    asked to wait), which send nothing."""
     try:
         page = context.fetcher.fetch(link.url)
     except RobotsRefused:
-        return LinkResult(skipped=True)
+        return "skipped"
     except RetryLater as exc:
         if not exc.requested:
-            return LinkResult(deferred=True)
-        return LinkResult(failure=FetchFailure(url=link.url, error=str(exc), canonical_url=link.canonical_url))
+            return "deferred"
+        stream.link_failed(source, FetchFailure(url=link.url, error=str(exc), canonical_url=link.canonical_url))
+        return "sent"
     except FetchError as exc:
         permanent = isinstance(exc, HTTPStatusError) and exc.permanent
         failure = FetchFailure(url=link.url, error=str(exc), permanent=permanent, canonical_url=link.canonical_url)
-        return LinkResult(failure=failure)
-    try:
-        article, note = article_from_page(source.name, link, page, rules)
-    except NewsmonError as exc:
-        failure = FetchFailure(url=link.url, error=_one_line(link.url, exc), canonical_url=link.canonical_url)
-        return LinkResult(failure=failure, fetched=True)
-    return LinkResult(article=article, note=note, fetched=True)
-
-
-def article_from_page(source: str, link: Link, page: Page, rules: SiteRules | None) -> tuple[Article, str | None]:
-    """The article on a fetched page, stored under the link's canonical URL; and a note if its charset was guessed."""
-    media_type = (page.content_type or "").split(";", 1)[0].strip().lower()
-    if media_type and media_type not in PAGE_TYPES:
-        raise NewsmonError(f"not an article page (Content-Type {media_type})")
-    decoded = decode_bytes(page.content, page.content_type)
-    article = extract_article(decoded.text, page.final_url, rules)
-    article = replace(
-        article,
-        url=link.canonical_url,
-        source=source,
-        title=article.title or link.title or "",
-        published_at=article.published_at or link.published_at,
+        stream.link_failed(source, failure)
+        return "sent"
+    stream.page_fetched(
+        FetchedPage(source, link, page.content, page.content_type, page.final_url, stream.fetched_at(), rules)
     )
-    return article, _guessed_note(link.url, decoded.encoding) if decoded.guessed else None
-
-
-def _guessed_note(url: str, encoding: str) -> str:
-    return f"{url}: charset not declared or not matching the bytes; guessed {encoding}"
-
-
-def _one_line(url: str, exc: Exception) -> str:
-    """`url: reason` on one line (a FetchError already starts with its URL)."""
-    message = " ".join(str(exc).split())
-    return message if message.startswith(url) else f"{url}: {message}"
+    return "sent"
 
 
 def text_source_paths(source: Source, config: Config) -> list[Path]:
@@ -277,20 +247,20 @@ def text_source_paths(source: Source, config: Config) -> list[Path]:
     return matches
 
 
-def collect_text_files(source: str, paths: Iterable[Path], context: RunContext) -> Harvest:
+def collect_text_files(source: str, paths: Iterable[Path], context: RunContext, stream: IngestStream) -> SourceReport:
     """Articles from text files not stored yet; an unreadable file is a failure of that file only."""
     paths = list(paths)
-    skip = context.urls_to_skip(text_article_url(path.name) for path in paths)
-    articles: list[Article] = []
-    failures: list[FetchFailure] = []
-    for path in paths:
-        url = text_article_url(path.name)
-        if url in skip:
+    urls = [text_article_url(path.name) for path in paths]
+    skip = context.urls_to_skip(urls)
+    taken = stream.claims.claim(source, [url for url in urls if url not in skip])
+    for path, url in zip(paths, urls, strict=True):
+        if url in skip or url in taken:
             continue
+        link = Link(url=url, canonical_url=url)
         try:
-            articles.append(parse_text_article(decode_bytes(path.read_bytes()).text, path.name, source))
+            content = path.read_bytes()
         except OSError as exc:
-            failures.append(FetchFailure(url=url, error=f"{path}: cannot read: {exc.strerror}", canonical_url=url))
-        except NewsmonError as exc:
-            failures.append(FetchFailure(url=url, error=f"{path}: {exc}", canonical_url=url))
-    return Harvest(source=source, articles=tuple(articles), failures=tuple(failures), pages_fetched=len(articles))
+            stream.link_failed(source, FetchFailure(url, f"{path}: cannot read: {exc.strerror}", canonical_url=url))
+            continue
+        stream.page_fetched(FetchedPage(source, link, content, "text/plain", url, stream.fetched_at(), text_file=True))
+    return SourceReport(source, taken=len(taken))

@@ -70,12 +70,22 @@ class FetchSettings(_Strict):
     max_bytes: int = Field(default=5_000_000, gt=0)
     per_host_interval_s: float = Field(default=2.0, ge=0)
     max_redirects: int = Field(default=5, ge=0)
+    max_new_per_source: int = Field(default=100, ge=1, le=100_000)
     respect_robots: bool = True
     allow_private_networks: bool = False
 
 
+DEFAULT_MAX_WORKERS = 2
+
+
 class Orchestration(_Strict):
     dask_address: str | None = None
+    # Worker processes for extraction and analysis; each holds its own jieba dictionary (~100 MB).
+    workers: int | None = Field(default=None, ge=1, le=64)
+
+    def worker_count(self) -> int:
+        """`workers`, or one per core up to DEFAULT_MAX_WORKERS: the memory goal holds on a large machine."""
+        return self.workers or max(1, min(os.cpu_count() or 1, DEFAULT_MAX_WORKERS))
 
     @field_validator("dask_address")
     @classmethod

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from newsmon.recorded_web import DEMO_WEB, RecordedWeb
+
+if TYPE_CHECKING:
+    from prefect.states import State
 
 DEMO_CONFIG = DEMO_WEB / "config.yaml"
 SEED_FOLDER = Path(__file__).resolve().parent.parent / "db" / "seed"
@@ -32,11 +36,11 @@ def write_demo_config(web: RecordedWeb, folder: Path, database: Path | None = No
     return path
 
 
-def run_demo(database: Path | None = None, folder: Path | None = None) -> tuple[Path, dict]:
-    """Serve the recorded web, run one ingest into the demo database; returns (config path, run result)."""
+def run_demo(database: Path | None = None, folder: Path | None = None) -> tuple[Path, State]:
+    """Serve the recorded web, run one ingest into the demo database; returns (config path, flow run state)."""
     folder = folder or Path(tempfile.mkdtemp(prefix="newsmon-demo-"))
     from flows.ingest import ingest
 
     with RecordedWeb() as web:
         config_path = write_demo_config(web, folder, database)
-        return config_path, ingest(str(config_path))
+        return config_path, ingest(str(config_path), return_state=True)

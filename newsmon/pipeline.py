@@ -1,60 +1,58 @@
-"""A source's harvest -> stored articles, in the order of design.md: relevant? -> dedupe -> tag -> store.
+"""One article link, from fetched page to stored row: extract -> relevant? -> dedupe -> tag -> store.
 
-The stages are plain functions, so that each can be tested and timed on its own (bench/dedupe.py):
+Follow one article through a run:
 
-- `check_relevance`: the topics of title and body; jieba cuts only the text blocks holding a topic word.
-- dedupe, in two halves: `fingerprint_body` (pure: exact hash and MinHash of the body) and, at storage,
-  `stories.find_story` (the stored story the body repeats, through the LSH band table).
-- `tag_text`: tags, TF-IDF keywords and the FTS search words; the one stage that segments the whole
-  text with jieba (~55-110 articles/s), so it runs only for articles that are kept.
-- `store_analysed`: the story (opened or joined), the article row, its search row, its fingerprint in
-  the story index, and the URL ledger.
+1. a source's listing yields a `Link` (newsmon.collect), which is fetched into a `FetchedPage`;
+2. a worker process turns the page into a `Processed` (`process_pages`): the article extracted from it
+   (`extract_page`), its topics (`check_relevance`), and for an article on topic its fingerprint for
+   dedupe (`fingerprint_body`) and its tags, keywords and search words (`tag_text`);
+3. the run's one SQLite writer stores it (`store_processed`): an off-topic URL is remembered, otherwise the
+   article opens or joins a story (`stories.find_story`) and is stored with its search words and its URL in
+   the ledger.
 
-The pure stages (`analyse_article`) need no database, so a `ParallelAnalyser` can run them in worker
-processes on the other cores while this process, the one SQLite writer, stores what they return.
-One harvest is written in one transaction, together with its URL ledger rows and the listing's new
-validators, so an interrupted run never leaves a source half-stored or a feed marked as read while
-its articles are missing.
+Steps 1-2 need no database, so they run wherever there is a free core (`AnalysisPool`); step 3 happens in
+the writer's batches (newsmon.stream), which commit a link's ledger row together with its article.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
-import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from newsmon import dedupe, store, stories
-from newsmon.clock import isoformat, parse_iso
-from newsmon.dedupe import Fingerprint
-from newsmon.records import Article, Harvest, SourceOutcome
-from newsmon.tagging import Tagger, TextAnalysis, Vocabulary
+from newsmon import store
+from newsmon.clock import parse_iso
+from newsmon.errors import NewsmonError
+from newsmon.records import Article, FetchedPage, FetchFailure, Processed, SourceOutcome
 
-# Queued search words are indexed once this many wait (and at the end of each run).
-SEARCH_BATCH = 5_000
+if TYPE_CHECKING:  # these load jieba and OpenCC, which only the worker processes need
+    from newsmon.dedupe import Fingerprint
+    from newsmon.stories import StoryIndex
+    from newsmon.tagging import Tagger, TextAnalysis
+
+# Content types an article page may have (a missing type is given the benefit of the doubt).
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+
+logger = logging.getLogger(__name__)
 
 
 class Fate(Enum):
-    """What became of one harvested article."""
+    """What storing one processed link did."""
 
+    FAILED = "failed"  # a fetch_errors row; the URL is retried with backoff (or given up when gone)
     OFF_TOPIC = "off_topic"  # not stored; its URL is remembered so it is not fetched again
     NEW_STORY = "new_story"
     JOINED_STORY = "joined_story"  # a repost: stored, in the story of the article it repeats
-
-
-@dataclass(frozen=True, slots=True)
-class StoredArticle:
-    """What storing one article did."""
-
-    fate: Fate
-    article_id: int | None = None
-    story_id: int | None = None
+    ALREADY_STORED = "already_stored"  # another run stored the URL meanwhile: nothing written
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,31 +63,10 @@ class Relevance:
     topics: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Analysed:
-    """An article after the pure stages, ready to store.
-
-    Off topic: `article.topics` is empty and there is no fingerprint. On topic: topics, tags and keywords
-    are filled in, with the search words and the body's fingerprint.
-    """
-
-    article: Article
-    fingerprint: Fingerprint | None = None
-    search_words: str = ""
-
-    @property
-    def relevant(self) -> bool:
-        return bool(self.article.topics)
-
-
 # No slots: a slotted dataclass pickles through Python-level state functions, a plain one in C.
 @dataclass(frozen=True)
 class Findings:
-    """What the pure stages find in one article's title and body: all a worker process sends back.
-
-    Not the article itself: the caller holds it already, and copying its body back through the pipe cost
-    the single writer process more than the findings do.
-    """
+    """What the pure stages find in one article's title and body."""
 
     topics: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
@@ -97,95 +74,79 @@ class Findings:
     fingerprint: Fingerprint | None = None
     search_words: str = ""
 
-    def applied_to(self, article: Article) -> Analysed:
-        tagged = replace(article, topics=self.topics, tags=self.tags, keywords=self.keywords)
-        return Analysed(tagged, self.fingerprint, self.search_words)
+
+def process_pages(tagger: Tagger, pages: Iterable[FetchedPage]) -> list[Processed]:
+    """The pure stages for a batch of fetched pages; what one page raises costs that page only."""
+    return [process_page(tagger, page) for page in pages]
 
 
-def store_harvest(
-    db: Database,
-    analyser: Analyser,
-    harvest: Harvest,
-    kind: str,
-    run_id: int,
-    now: datetime,
-    index: stories.StoryIndex | None = None,
-) -> SourceOutcome:
-    """Keep what is on topic, fold reposts into stories, tag and store; returns the source's counts.
-
-    The pure stages run in the `analyser` (this process, or worker processes). A run passes one `index`
-    to all its harvests and calls `flush_bulk_writes` at its end (band keys and search words then go to
-    SQLite in bulk); without one, this harvest's are written when it is stored.
-    """
-    own_index = index is None
-    index = index or stories.StoryIndex(db)
-    index.flush_if_due()
-    store.index_search_queue(db, at_least=SEARCH_BATCH)
-    outcome = SourceOutcome(
-        source=harvest.source,
-        kind=kind,
-        fetched=harvest.pages_fetched,
-        not_modified=harvest.not_modified,
-        skipped=harvest.skipped,
-        source_error=harvest.source_failure.error if harvest.source_failure else None,
-        errors=[failure.error for failure in harvest.failures],
-        notes=list(harvest.notes),
-    )
-    fetched_at = isoformat(now)
+def process_page(tagger: Tagger, page: FetchedPage) -> Processed:
+    """Extract the page's article and analyse it; a failure becomes the link's `FetchFailure`."""
+    link = page.link
     try:
-        with db.atomic():
-            if harvest.source_failure:
-                store.record_failure(db, run_id, harvest.source, harvest.source_failure, now)
-            for failure in harvest.failures:
-                store.record_failure(db, run_id, harvest.source, failure, now, canonical_url=failure.canonical_url)
-            unique = list({article.url: article for article in harvest.articles}.values())
-            known = store.stored_urls(db, [article.url for article in unique])
-            outcome.skipped += len(harvest.articles) - len(unique) + len(known)
-            new = [replace(a, fetched_at=fetched_at) for a in unique if a.url not in known]
-            for item in analyser.analyse(new):
-                _count(outcome, store_analysed(db, item, now, index).fate)
-            store.update_source(db, outcome, harvest.validators, now, harvest.retry_after)
-    except BaseException:
-        index.rolled_back()
-        raise
-    index.committed()
-    if own_index:
-        flush_bulk_writes(db, index)
-    return outcome
+        article, note = extract_page(page)
+        findings = find_in_text(tagger, article.title, article.body)
+    except NewsmonError as exc:
+        failure = FetchFailure(url=link.url, error=one_line(link.url, exc), canonical_url=link.canonical_url)
+        return Processed(page.source, failure=failure)
+    except Exception as exc:  # a bug: this page fails loudly, its traceback goes to the run's log
+        error = one_line(link.url, f"internal error: {exc!r}")
+        failure = FetchFailure(url=link.url, error=error, canonical_url=link.canonical_url)
+        return Processed(page.source, failure=failure, internal_error=traceback.format_exc())
+    tagged = replace(article, topics=findings.topics, tags=findings.tags, keywords=findings.keywords)
+    return Processed(page.source, tagged, findings.fingerprint, findings.search_words, note=note)
 
 
-def flush_bulk_writes(db: Database, index: stories.StoryIndex) -> None:
-    """Write what is held back for bulk writing (band keys, search words): at the end of every run."""
-    index.flush()
-    store.index_search_queue(db)
+def extract_page(page: FetchedPage) -> tuple[Article, str | None]:
+    """The article on a fetched page (or in a text file), under the link's canonical URL; and a note if
+    its charset had to be guessed. The listing's title and date fill in what the page lacks."""
+    from parsers.article import extract_article
+    from parsers.charset import decode_bytes
+    from parsers.text import parse_text_article
+
+    link = page.link
+    if page.text_file:
+        article = parse_text_article(decode_bytes(page.content).text, link.url.split(":", 1)[1], page.source)
+        return replace(article, fetched_at=page.fetched_at), None
+    media_type = (page.content_type or "").split(";", 1)[0].strip().lower()
+    if media_type and media_type not in PAGE_TYPES:
+        raise NewsmonError(f"not an article page (Content-Type {media_type})")
+    decoded = decode_bytes(page.content, page.content_type)
+    article = extract_article(decoded.text, page.final_url, page.rules)
+    article = replace(
+        article,
+        url=link.canonical_url,
+        source=page.source,
+        title=article.title or link.title or "",
+        published_at=article.published_at or link.published_at,
+        fetched_at=page.fetched_at,
+    )
+    return article, guessed_charset_note(link.url, decoded.encoding) if decoded.guessed else None
 
 
-def _count(outcome: SourceOutcome, fate: Fate) -> None:
-    if fate is Fate.OFF_TOPIC:
-        outcome.off_topic += 1
-    elif fate is Fate.JOINED_STORY:
-        outcome.duplicates += 1
-    else:
-        outcome.new += 1
+def guessed_charset_note(url: str, encoding: str) -> str:
+    return f"{url}: charset not declared or not matching the bytes; guessed {encoding}"
 
 
-def analyse_article(tagger: Tagger, article: Article, *, tag: bool = True) -> Analysed:
-    """The pure stages for one fetched article: relevance, then (if kept) fingerprint and tags.
-
-    `tag=False` leaves tags, keywords and search words empty: for timing the other stages on their own.
-    """
-    return find_in_text(tagger, article.title, article.body, tag=tag).applied_to(article)
+def one_line(url: str, reason: object) -> str:
+    """`url: reason` on one line (a FetchError already starts with its URL)."""
+    message = " ".join(str(reason).split())
+    return message if message.startswith(url) else f"{url}: {message}"
 
 
-def find_in_text(tagger: Tagger, title: str, body: str, *, tag: bool = True) -> Findings:
-    """`analyse_article`'s findings, from the two fields the pure stages read."""
+def analyse_article(tagger: Tagger, article: Article) -> Processed:
+    """The pure stages for an article already extracted (`newsmon retag`, and tests of the later stages)."""
+    findings = find_in_text(tagger, article.title, article.body)
+    tagged = replace(article, topics=findings.topics, tags=findings.tags, keywords=findings.keywords)
+    return Processed(article.source, tagged, findings.fingerprint, findings.search_words)
+
+
+def find_in_text(tagger: Tagger, title: str, body: str) -> Findings:
+    """Topics; then, for an article on topic, its fingerprint, tags, keywords and search words."""
     relevance = check_relevance(tagger, title, body)
     if not relevance.topics:
         return Findings()
-    fingerprint = fingerprint_body(relevance)
-    if not tag:
-        return Findings(relevance.topics, fingerprint=fingerprint)
-    return replace(tag_text(tagger, relevance), fingerprint=fingerprint)
+    return replace(tag_text(tagger, relevance), fingerprint=fingerprint_body(relevance))
 
 
 def check_relevance(tagger: Tagger, title: str, body: str) -> Relevance:
@@ -196,6 +157,8 @@ def check_relevance(tagger: Tagger, title: str, body: str) -> Relevance:
 
 def fingerprint_body(relevance: Relevance) -> Fingerprint:
     """The body's exact hash and MinHash, from the simplified body the relevance stage already made."""
+    from newsmon import dedupe
+
     return dedupe.fingerprint(relevance.analysis.simplified_body, simplified=True)
 
 
@@ -206,23 +169,68 @@ def tag_text(tagger: Tagger, relevance: Relevance) -> Findings:
     return Findings(relevance.topics, tags, keywords, search_words=tagger.search_text(analysis))
 
 
-def store_analysed(db: Database, analysed: Analysed, now: datetime, index: stories.StoryIndex) -> StoredArticle:
-    """Remember an off-topic URL; else find the story the body repeats, join or open it, and store the article."""
-    article = analysed.article
-    if not analysed.relevant:
+def store_batch(
+    db: Database,
+    items: Sequence[Processed],
+    run_id: int,
+    now: datetime,
+    index: StoryIndex,
+    finish: Callable[[], None] | None = None,
+) -> list[Fate]:
+    """Store processed links in one transaction, with whatever `finish` writes (the sources they complete);
+    the story index learns of the batch's articles only once it is committed."""
+    try:
+        with db.atomic():
+            fates = [store_processed(db, item, run_id, now, index) for item in items]
+            if finish is not None:
+                finish()
+    except BaseException:
+        index.rolled_back()
+        raise
+    index.committed()
+    return fates
+
+
+def store_processed(db: Database, item: Processed, run_id: int, now: datetime, index: StoryIndex) -> Fate:
+    """Write what became of one link, inside the caller's transaction: its failure, its off-topic mark, or
+    its article in a story (opened or joined), with its search words and its URL in the ledger."""
+    from newsmon import stories
+
+    if item.failure is not None:
+        store.record_failure(db, run_id, item.source, item.failure, now, canonical_url=item.failure.canonical_url)
+        return Fate.FAILED
+    article = item.article
+    if not article.topics:
         store.mark_url(db, article.url, article.source, "off_topic", now)
-        return StoredArticle(Fate.OFF_TOPIC)
-    match = stories.find_story(db, analysed.fingerprint, index)
+        return Fate.OFF_TOPIC
+    if store.stored_urls(db, [article.url]):
+        return Fate.ALREADY_STORED
+    match = stories.find_story(db, item.fingerprint, index)
     article = replace(article, published_at=_not_after(article.published_at, article.fetched_at))
     story_id = stories.add_to_story(db, article, match)
     article_id = store.insert_article(
-        db, replace(article, story_id=story_id), analysed.search_words, content_hash=analysed.fingerprint.content_hash
+        db, replace(article, story_id=story_id), item.search_words, content_hash=item.fingerprint.content_hash
     )
-    stories.index_article(
-        db, index, article_id, story_id, analysed.fingerprint, exact=match is not None and match.exact
-    )
+    stories.index_article(db, index, article_id, story_id, item.fingerprint, exact=match is not None and match.exact)
     store.mark_url(db, article.url, article.source, "stored", now)
-    return StoredArticle(Fate.NEW_STORY if match is None else Fate.JOINED_STORY, article_id, story_id)
+    return Fate.NEW_STORY if match is None else Fate.JOINED_STORY
+
+
+def tally(outcome: SourceOutcome, item: Processed, fate: Fate) -> None:
+    """Count one stored link in its source's outcome."""
+    if item.note:
+        outcome.notes.append(item.note)
+    if fate is Fate.FAILED:
+        outcome.errors.append(item.failure.error)
+        outcome.internal_errors += item.internal_error is not None
+    elif fate is Fate.OFF_TOPIC:
+        outcome.off_topic += 1
+    elif fate is Fate.JOINED_STORY:
+        outcome.duplicates += 1
+    elif fate is Fate.NEW_STORY:
+        outcome.new += 1
+    else:
+        outcome.taken += 1
 
 
 def _not_after(published_at: str | None, fetched_at: str | None) -> str | None:
@@ -232,86 +240,50 @@ def _not_after(published_at: str | None, fetched_at: str | None) -> str | None:
     return published_at
 
 
-class Analyser(Protocol):
-    """Runs the pure stages (`analyse_article`) over articles, yielding the results in order."""
+class AnalysisPool:
+    """Worker processes running `process_pages` on batches, each worker with its own Tagger (jieba loads once).
 
-    def analyse(self, articles: Sequence[Article], *, tag: bool = True) -> Iterator[Analysed]: ...
-
-
-class InProcessAnalyser:
-    """The pure stages in this process: for tests, and where starting worker processes would cost more."""
-
-    def __init__(self, tagger: Tagger):
-        self.tagger = tagger
-
-    def analyse(self, articles: Sequence[Article], *, tag: bool = True) -> Iterator[Analysed]:
-        return (analyse_article(self.tagger, article, tag=tag) for article in articles)
-
-
-class ParallelAnalyser:
-    """Runs the pure stages in worker processes, each with its own Tagger (jieba loads once per worker).
-
-    Workers get each article's title and body and send back its `Findings`, not whole articles.
-
-    jieba and OpenCC hold the GIL, so threads would not help; processes use the other cores while the
-    caller stores results in order as they come back. Build one per run (workers start in ~1-2 s) and
-    close it, or use it as a context manager.
+    jieba, OpenCC and lxml hold the GIL, so threads would not help. spawn, not fork: the caller runs threads
+    (Prefect, the fetchers), which a forked child cannot inherit safely. A pool broken by a killed worker is
+    replaced, and the batches it lost come back as failures of their links (retried by a later run).
     """
 
-    def __init__(self, topics: Vocabulary, tags: Vocabulary, workers: int | None = None, chunk: int = 8):
-        workers = workers or os.cpu_count() or 1
-        # spawn, not fork: the caller may run threads (Prefect does), which a forked child cannot inherit safely.
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers,
+    def __init__(self, topics: Mapping[str, Iterable[str]], tags: Mapping[str, Iterable[str]], workers: int):
+        self._vocabularies = (dict(topics), dict(tags))
+        self._workers = workers
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self._workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
-            initargs=(topics, tags),
+            initargs=self._vocabularies,
         )
-        self._chunk = chunk
-        # A spawn pool starts a worker only when no started one is idle; tasks submitted together while the
-        # first worker still loads jieba start them all now rather than in the middle of the first harvest.
-        for started in [self._pool.submit(_ready) for _ in range(workers)]:
-            started.result()
 
-    @classmethod
-    def from_config(cls, topics: Mapping[str, Iterable[str]], tags: Mapping[str, Iterable[str]]) -> ParallelAnalyser:
-        return cls(Vocabulary.from_config(topics), Vocabulary.from_config(tags))
-
-    def analyse(self, articles: Sequence[Article], *, tag: bool = True) -> Iterator[Analysed]:
-        """Submit every article now; yield the results in order, each as soon as its chunk is done."""
-        chunks = [articles[start : start + self._chunk] for start in range(0, len(articles), self._chunk)]
-        futures = [
-            self._pool.submit(_find_in_worker, [(article.title, article.body) for article in chunk], tag)
-            for chunk in chunks
-        ]
-        return (
-            findings.applied_to(article)
-            for chunk, future in zip(chunks, futures, strict=True)
-            for article, findings in zip(chunk, future.result(), strict=True)
-        )
+    def submit(self, pages: Sequence[FetchedPage]) -> Future[list[Processed]]:
+        try:
+            return self._pool.submit(_process_in_worker, list(pages))
+        except BrokenProcessPool:
+            logger.warning("an analysis worker process died; starting new ones")
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+            return self._pool.submit(_process_in_worker, list(pages))
 
     def close(self) -> None:
         self._pool.shutdown(cancel_futures=True)
-
-    def __enter__(self) -> ParallelAnalyser:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
 
 # Each worker process's own Tagger, set once by the pool's initializer.
 _worker_tagger: Tagger | None = None
 
 
-def _start_worker(topics: Vocabulary, tags: Vocabulary) -> None:
+def _start_worker(topics: Mapping[str, Iterable[str]], tags: Mapping[str, Iterable[str]]) -> None:
     global _worker_tagger
-    _worker_tagger = Tagger(topics, tags)
+    from newsmon.tagging import Tagger
+
+    _worker_tagger = Tagger.from_config(topics, tags)
 
 
-def _ready() -> None:
-    """A task that only says the worker has started (its initializer has run)."""
-
-
-def _find_in_worker(texts: Iterable[tuple[str, str]], tag: bool) -> list[Findings]:
-    return [find_in_text(_worker_tagger, title, body, tag=tag) for title, body in texts]
+def _process_in_worker(pages: list[FetchedPage]) -> list[Processed]:
+    return process_pages(_worker_tagger, pages)

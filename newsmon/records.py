@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from newsmon.dedupe import Fingerprint
+    from parsers.article import SiteRules
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,19 +82,58 @@ class FetchFailure:
     canonical_url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Harvest:
-    """What one source yielded in one run, before relevance, dedupe, tagging and storage."""
+# No slots on the records that cross into worker processes: a plain dataclass pickles in C.
+@dataclass(frozen=True)
+class FetchedPage:
+    """An article page as fetched (or a text file as read), on its way to extraction and analysis.
+
+    `link.canonical_url` is the article's identity (a text file's is `text:<file name>`).
+    """
 
     source: str
-    articles: tuple[Article, ...] = ()
-    failures: tuple[FetchFailure, ...] = ()
-    source_failure: FetchFailure | None = None  # the listing itself (feed, list page, folder) failed
+    link: Link
+    content: bytes
+    content_type: str | None
+    final_url: str
+    fetched_at: str
+    rules: SiteRules | None = None
+    text_file: bool = False  # a text file in the seed's format, not a web page
+
+
+@dataclass(frozen=True)
+class Processed:
+    """What became of one article link: an analysed article ready to store, or the failure that stopped it.
+
+    An article whose `topics` are empty is off topic: only its URL is remembered. `internal_error` holds the
+    traceback of a bug that stopped this one page (its `failure` says so in one line).
+    """
+
+    source: str
+    article: Article | None = None
+    fingerprint: Fingerprint | None = None
+    search_words: str = ""
+    failure: FetchFailure | None = None
+    note: str | None = None
+    internal_error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceReport:
+    """What a source's listing said and how its links were dealt out, sent to the writer once all its links are.
+
+    `links` counts the `Processed` items the source sent; the writer saves the source's state (validators,
+    status) only once it has committed that many, so a listing is never marked read before its articles.
+    """
+
+    source: str
+    links: int = 0
+    taken: int = 0  # links another source of the run, earlier in config order, also listed and handles
+    skipped: int = 0  # robots.txt disallows them: never requested
     not_modified: bool = False
     validators: Validators | None = None
-    pages_fetched: int = 0
-    skipped: int = 0
-    notes: tuple[str, ...] = ()  # remarks for the log and the summary (charset guessed, date clamped, ...)
+    source_failure: FetchFailure | None = None
+    failures: tuple[FetchFailure, ...] = ()  # of what is no article link (a child sitemap)
+    notes: tuple[str, ...] = ()
     retry_after: str | None = None  # the listing's server asked not to be asked again before this time
 
 
@@ -103,7 +147,11 @@ class SourceState:
 
 @dataclass(slots=True)
 class SourceOutcome:
-    """Counts for one source in one run, shown in the summary table and summed into `runs`."""
+    """Counts for one source in one run, shown in the summary table and summed into `runs`.
+
+    `fetched` counts the article links the source dealt with: new + duplicates + off_topic + link errors
+    + taken. A duplicate is stored, folded into the story it repeats.
+    """
 
     source: str
     kind: str
@@ -111,11 +159,13 @@ class SourceOutcome:
     new: int = 0
     duplicates: int = 0
     off_topic: int = 0
+    taken: int = 0
     not_modified: bool = False
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
     source_error: str | None = None
     notes: list[str] = field(default_factory=list)
+    internal_errors: int = 0  # pages a bug stopped (each also an error, its traceback in the run's log)
 
     @property
     def ok(self) -> bool:

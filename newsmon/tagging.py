@@ -7,19 +7,25 @@ most once per article and the tokens are reused for topics, tags, keywords and t
 
 from __future__ import annotations
 
-import math
+import importlib.util
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
-import jieba.analyse
+import numpy as np
 
 from newsmon.chinese import Segmenter, han_blocks, matching_form, to_simplified
 
 KEYWORD_COUNT = 10
 _NOT_A_KEYWORD = re.compile(r"^[\d.%\-+#&_]+$")
+# Function words of English text left out of keywords (the same words jieba's own extractor leaves out).
+ENGLISH_STOP_WORDS = frozenset(
+    {"the", "of", "is", "and", "to", "in", "that", "we", "for", "an", "are", "by", "be", "as", "on", "with"}
+    | {"can", "if", "from", "which", "you", "it", "this", "then", "at", "have", "all", "not", "one", "has", "or"}
+)
 
 
 @dataclass(frozen=True)
@@ -93,16 +99,18 @@ class Tagger:
         return TextAnalysis(self.segmenter, title, body)
 
     def keywords(self, analysis: TextAnalysis, count: int = KEYWORD_COUNT) -> tuple[str, ...]:
-        """TF-IDF top words over the article's own tokens, with jieba's IDF table and stop words."""
-        idf, median_idf, stop_words = _idf_table()
+        """TF-IDF top words over the article's own tokens, with jieba's IDF table."""
         counts = Counter(
             token
             for token in analysis.tokens()
-            if len(token.strip()) > 1 and token.lower() not in stop_words and not _NOT_A_KEYWORD.match(token)
+            if len(token.strip()) > 1 and token.lower() not in ENGLISH_STOP_WORDS and not _NOT_A_KEYWORD.match(token)
         )
         total = sum(counts.values()) or 1
-        scored = sorted(counts.items(), key=lambda item: (-item[1] * idf.get(item[0], median_idf) / total, item[0]))
-        return tuple(word for word, _ in scored[:count])
+        words = list(counts)
+        weights = idf_table().lookup(words)
+        scores = {word: -counts[word] * weight / total for word, weight in zip(words, weights, strict=True)}
+        scored = sorted(words, key=lambda word: (scores[word], word))
+        return tuple(scored[:count])
 
     def search_text(self, analysis: TextAnalysis) -> str:
         """The distinct search words (tokens and sub-words), space-joined, for the FTS5 index.
@@ -112,9 +120,42 @@ class Tagger:
         return " ".join(dict.fromkeys(self.segmenter.search_words(analysis.tokens())))
 
 
+class IdfTable:
+    """jieba's IDF weights (idf.txt, ~270k words) as sorted word hashes beside their weights.
+
+    A dict of the same words costs each worker process ~40 MB; these two arrays cost ~3 MB, and a
+    lookup of an article's distinct words is one `searchsorted`. Hashes are of this process (`hash`),
+    the table is built in each process that uses it.
+    """
+
+    def __init__(self, words: Sequence[str], weights: Sequence[float]):
+        hashes = np.fromiter((hash(word) for word in words), dtype=np.int64, count=len(words))
+        order = np.argsort(hashes, kind="stable")
+        self._hashes = hashes[order]
+        self._weights = np.asarray(weights, dtype=np.float64)[order]
+        self.median = float(np.sort(self._weights)[len(self._weights) // 2]) if len(words) else 1.0
+
+    @classmethod
+    def from_file(cls, path: Path) -> IdfTable:
+        words, weights = [], []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            word, _, weight = line.strip().partition(" ")
+            words.append(word)
+            weights.append(float(weight))
+        return cls(words, weights)
+
+    def lookup(self, words: Sequence[str]) -> list[float]:
+        """Each word's weight; the median weight for a word the table does not know."""
+        if not words:
+            return []
+        hashes = np.fromiter((hash(word) for word in words), dtype=np.int64, count=len(words))
+        places = np.minimum(np.searchsorted(self._hashes, hashes), len(self._hashes) - 1)
+        found = self._hashes[places] == hashes
+        return np.where(found, self._weights[places], self.median).tolist()
+
+
 @cache
-def _idf_table() -> tuple[dict[str, float], float, frozenset[str]]:
-    loader = jieba.analyse.TFIDF()
-    idf, median = loader.idf_freq, loader.median_idf
-    stop_words = frozenset(w.lower() for w in loader.stop_words)
-    return idf, median if math.isfinite(median) else 1.0, stop_words
+def idf_table() -> IdfTable:
+    """The table of jieba's own idf.txt, read without importing jieba.analyse (whose POS tables cost ~70 MB)."""
+    package = Path(importlib.util.find_spec("jieba").origin).parent
+    return IdfTable.from_file(package / "analyse" / "idf.txt")

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from newsmon import store
-from newsmon.clock import CHINA
-from newsmon.records import Article
+from newsmon import pipeline, store, stories
+from newsmon.clock import CHINA, isoformat
+from newsmon.records import Article, SourceOutcome
+from newsmon.stream import flush_bulk_writes
 from parsers.text import parse_text_article
 from tests.conftest import FIXTURES, SEED_FILE
 
@@ -27,6 +28,31 @@ def open_store(path: Path) -> Database:
     db = store.open_database(path)
     store.sync_sources(db, [(name, "rss", f"https://{index}.example/") for index, name in enumerate(SOURCES)])
     return db
+
+
+def store_articles(
+    db: Database,
+    tagger,
+    articles: list[Article],
+    *,
+    now: datetime = NOW,
+    run_id: int | None = None,
+    index: stories.StoryIndex | None = None,
+) -> SourceOutcome:
+    """Analyse articles and store them as one batch of the run's writer, counted as one source's outcome.
+
+    Without an `index`, one is made for the batch and flushed after it, as a run does at its end.
+    """
+    run_id = run_id or store.start_run(db, now)
+    own_index = index is None
+    index = index or stories.StoryIndex(db)
+    items = [pipeline.analyse_article(tagger, replace(a, fetched_at=a.fetched_at or isoformat(now))) for a in articles]
+    outcome = SourceOutcome(source=articles[0].source if articles else "", kind="rss")
+    for item, fate in zip(items, pipeline.store_batch(db, items, run_id, now, index), strict=True):
+        pipeline.tally(outcome, item, fate)
+    if own_index:
+        flush_bulk_writes(db, index)
+    return outcome
 
 
 def seed_article() -> Article:

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from webfixtures import fetch_settings_for_tests
 
-from newsmon.collect import PAGE_TYPES, RunContext, article_from_page, select_links
+from newsmon.collect import RunContext, select_links
 from newsmon.config import parse_config
 from newsmon.errors import FetchError, NewsmonError
-from newsmon.fetch import Fetcher, Page
+from newsmon.fetch import Fetcher
 from newsmon.pacing import HostPacer
-from newsmon.records import Link, Validators
+from newsmon.pipeline import PAGE_TYPES, extract_page
+from newsmon.records import FetchedPage, Link
 from newsmon.robots import RobotsCache, RobotsFile, RobotsRefused
 from newsmon.store import mark_url, open_database
 from parsers.urls import canonical_url
@@ -106,8 +107,8 @@ def test_refused_connection_is_retried_then_reported() -> None:
     assert failed.value.url == f"http://127.0.0.1:{port}/feed.xml"
 
 
-def page(content: bytes, content_type: str | None, url: str = "http://x.cn/a.html") -> Page:
-    return Page(url, url, 200, content, content_type, Validators())
+def page(content: bytes, content_type: str | None, url: str = "http://x.cn/a.html") -> FetchedPage:
+    return FetchedPage("src", LINK, content, content_type, url, "2023-02-24T09:00:00+08:00")
 
 
 LINK = Link(
@@ -124,23 +125,24 @@ GBK_ARTICLE = (
 
 
 def test_undeclared_charset_is_guessed_and_noted() -> None:
-    article, note = article_from_page("src", LINK, page(GBK_ARTICLE.encode("gbk"), "text/html"), None)
+    article, note = extract_page(page(GBK_ARTICLE.encode("gbk"), "text/html"))
     assert "朱镕基、王堃" in article.body
     assert note == "http://x.cn/a.html?utm_source=rss: charset not declared or not matching the bytes; guessed gb18030"
 
 
 def test_article_takes_the_canonical_url_and_the_listing_date_as_fallback() -> None:
     html = GBK_ARTICLE.replace("<head>", '<head><meta charset="gbk">').encode("gbk")
-    article, note = article_from_page("src", LINK, page(html, "text/html"), None)
+    article, note = extract_page(page(html, "text/html"))
     assert note is None
     assert article.url == "http://x.cn/a.html" and article.source == "src"
     assert article.published_at == "2023-02-23T10:30:00+08:00"
+    assert article.fetched_at == "2023-02-24T09:00:00+08:00"
 
 
 def test_non_html_pages_are_refused() -> None:
     assert "text/html" in PAGE_TYPES
     with pytest.raises(NewsmonError, match=r"not an article page \(Content-Type application/pdf\)"):
-        article_from_page("src", LINK, page(b"%PDF-1.4", "application/pdf"), None)
+        extract_page(page(b"%PDF-1.4", "application/pdf"))
 
 
 def test_new_links_are_capped_per_run_and_known_ones_skipped(tmp_path: Path) -> None:

@@ -7,8 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from newsmon import pipeline, store
-from newsmon.records import Harvest
-from tests.reposts import NOW, fixture_article, seed_article
+from tests.reposts import NOW, fixture_article, seed_article, store_articles
 
 
 def relevance(tagger, article):
@@ -35,14 +34,7 @@ def test_a_topic_word_across_a_token_boundary_does_not_count(tagger):
 def test_an_off_topic_article_is_not_stored_and_not_fetched_again(db, tagger):
     off_topic, on_topic = fixture_article("bayannur_cppcc"), fixture_article("hk_chief_executive")
     run_id = store.start_run(db, NOW)
-    outcome = pipeline.store_harvest(
-        db,
-        pipeline.InProcessAnalyser(tagger),
-        Harvest(source="fixture", articles=(off_topic, on_topic)),
-        "rss",
-        run_id,
-        NOW,
-    )
+    outcome = store_articles(db, tagger, [off_topic, on_topic], run_id=run_id)
     assert (outcome.new, outcome.off_topic) == (1, 1)
     assert [row["url"] for row in db["articles"].rows] == [on_topic.url]
     assert db.execute("SELECT count(*) FROM articles_search").fetchone()[0] == 1

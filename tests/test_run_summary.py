@@ -17,9 +17,14 @@ def test_long_errors_stay_one_line_when_piped(capsys):
         "off_topic": 0,
         "error_count": 1,
         "errors": [],
+        "taken": 0,
     }
-    print_run_summary({"run": {"id": 7, "status": "completed"}, "sources": [outcome], "database": "/data/news.db"})
+    run = {"id": 7, "status": "completed", "started_at": "2026-01-01T08:00:00+08:00"}
+    run["finished_at"] = "2026-01-01T08:00:03+08:00"
+    print_run_summary({"run": run, "sources": [outcome], "database": "/data/news.db"}, 5.0, temporary_server=False)
     lines = capsys.readouterr().out.splitlines()
     assert f"error 谷歌新闻·淄博: {error}" in lines
     assert any("│ 谷歌新闻·淄博 " in line for line in lines)  # the name is not folded in the table
+    assert "failed sources: 谷歌新闻·淄博" in lines
+    assert "run took 3.0 s, 2.0 s for Prefect and start-up" in lines
     assert lines[-1] == "database: /data/news.db"

@@ -3,9 +3,9 @@ run when the one that queued them died."""
 
 from __future__ import annotations
 
-from newsmon import pipeline, store, stories
-from newsmon.records import Harvest
-from tests.reposts import NOW, open_store, seed_article
+from newsmon import store, stories
+from newsmon.stream import flush_bulk_writes
+from tests.reposts import open_store, seed_article, store_articles
 
 
 def found(db, word: str) -> list[int]:
@@ -14,13 +14,10 @@ def found(db, word: str) -> list[int]:
 
 def test_a_run_indexes_its_queued_words_when_it_ends(db, tagger):
     index = stories.StoryIndex(db)
-    harvest = Harvest(source="seed", articles=(seed_article(),))
-    pipeline.store_harvest(
-        db, pipeline.InProcessAnalyser(tagger), harvest, "text", store.start_run(db, NOW), NOW, index=index
-    )
+    store_articles(db, tagger, [seed_article()], index=index)
     assert found(db, "城市合伙人") == []
     assert db["search_queue"].count == 1
-    pipeline.flush_bulk_writes(db, index)
+    flush_bulk_writes(db, index)
     assert found(db, "城市合伙人") == [1]
     assert db["search_queue"].count == 0
 
@@ -28,20 +25,9 @@ def test_a_run_indexes_its_queued_words_when_it_ends(db, tagger):
 def test_words_left_queued_by_a_dead_run_are_indexed_by_the_next(tmp_path, tagger):
     path = tmp_path / "news.db"
     db = open_store(path)
-    harvest = Harvest(source="seed", articles=(seed_article(),))
-    pipeline.store_harvest(
-        db,
-        pipeline.InProcessAnalyser(tagger),
-        harvest,
-        "text",
-        store.start_run(db, NOW),
-        NOW,
-        index=stories.StoryIndex(db),
-    )
+    store_articles(db, tagger, [seed_article()], index=stories.StoryIndex(db))
     db.close()  # the run dies before flush_bulk_writes
 
     db = store.open_database(path)
-    pipeline.store_harvest(
-        db, pipeline.InProcessAnalyser(tagger), Harvest(source="seed"), "text", store.start_run(db, NOW), NOW
-    )
+    store_articles(db, tagger, [])  # the next run's writer indexes what waits in the queue
     assert found(db, "淄博") == [1]

@@ -14,21 +14,13 @@ from sqlite_utils.db import NotFoundError
 
 from db.migrations import migrations
 from newsmon import dedupe, pipeline, store, stories
-from newsmon.records import Article, Harvest, SourceOutcome
+from newsmon.records import Article, SourceOutcome
 from newsmon.tagging import Tagger
-from tests.reposts import EDITS, NOW, fixture_article, open_store, repost, seed_article
+from tests.reposts import EDITS, NOW, fixture_article, open_store, repost, seed_article, store_articles
 
 
 def harvest(db: Database, tagger: Tagger, *articles: Article, now: datetime = NOW) -> SourceOutcome:
-    run_id = store.start_run(db, now)
-    return pipeline.store_harvest(
-        db,
-        pipeline.InProcessAnalyser(tagger),
-        Harvest(source=articles[0].source, articles=articles),
-        "rss",
-        run_id,
-        now,
-    )
+    return store_articles(db, tagger, list(articles), now=now)
 
 
 def story_of(db: Database, url: str) -> int:
@@ -180,9 +172,9 @@ def test_the_story_title_is_the_earliest_published_article(db, tagger):
 def test_a_canonical_url_is_never_stored_twice(db, tagger):
     seed = seed_article()
     first = harvest(db, tagger, seed, seed)
-    assert (first.new, first.skipped) == (1, 1)
+    assert (first.new, first.taken) == (1, 1)
     again = harvest(db, tagger, seed, now=NOW + timedelta(hours=1))
-    assert (again.new, again.duplicates, again.skipped) == (0, 0, 1)
+    assert (again.new, again.duplicates, again.taken) == (0, 0, 1)
     assert db["articles"].count == 1
 
 
@@ -190,17 +182,8 @@ def test_duplicates_are_counted_in_the_run(db, tagger):
     seed = seed_article()
     run_id = store.start_run(db, NOW)
     outcomes = [
-        pipeline.store_harvest(
-            db, pipeline.InProcessAnalyser(tagger), Harvest(source="seed", articles=(seed,)), "text", run_id, NOW
-        ),
-        pipeline.store_harvest(
-            db,
-            pipeline.InProcessAnalyser(tagger),
-            Harvest(source="大众网", articles=(repost(seed, "first60", "大众网"),)),
-            "rss",
-            run_id,
-            NOW,
-        ),
+        store_articles(db, tagger, [seed], run_id=run_id),
+        store_articles(db, tagger, [repost(seed, "first60", "大众网")], run_id=run_id),
     ]
     run = store.finish_run(db, run_id, outcomes, NOW, "completed")
     assert (run["articles_new"], run["duplicates"], run["off_topic"]) == (1, 1, 0)
@@ -212,8 +195,8 @@ def test_a_run_wide_index_finds_reposts_before_and_after_its_bulk_write(db, tagg
     run_id = store.start_run(db, NOW)
 
     def one(article: Article) -> SourceOutcome:
-        harvest = Harvest(source=article.source, articles=(article,))
-        return pipeline.store_harvest(db, pipeline.InProcessAnalyser(tagger), harvest, "rss", run_id, NOW, index=index)
+        index.flush_if_due()  # as the run's writer does after each batch
+        return store_articles(db, tagger, [article], run_id=run_id, index=index)
 
     one(seed)
     assert db["story_bands"].count == 0  # the seed's keys wait in memory ...
@@ -233,15 +216,7 @@ def test_keys_never_written_are_recovered_by_the_next_index(tmp_path, tagger):
     index = stories.StoryIndex(db)  # a run that stops before it flushes
     seed = seed_article()
     run_id = store.start_run(db, NOW)
-    pipeline.store_harvest(
-        db,
-        pipeline.InProcessAnalyser(tagger),
-        Harvest(source="seed", articles=(seed,)),
-        "text",
-        run_id,
-        NOW,
-        index=index,
-    )
+    store_articles(db, tagger, [seed], run_id=run_id, index=index)
     db.close()
 
     reopened = open_store(path)
@@ -255,10 +230,12 @@ def test_keys_never_written_are_recovered_by_the_next_index(tmp_path, tagger):
 def test_a_harvest_rolled_back_leaves_no_keys_behind(db, tagger):
     index = stories.StoryIndex(db)
     seed = seed_article()
-    broken = Harvest(source="no such source", articles=(seed,))  # update_source fails after the article
+    processed = [pipeline.analyse_article(tagger, replace(seed, fetched_at="2023-02-24T09:00:00+08:00"))]
+
+    def broken_source_update() -> None:  # the source's state fails to save after its article
+        db["sources"].update("no such source", {"last_status": "ok"})
+
     with pytest.raises(NotFoundError):
-        pipeline.store_harvest(
-            db, pipeline.InProcessAnalyser(tagger), broken, "rss", store.start_run(db, NOW), NOW, index=index
-        )
+        pipeline.store_batch(db, processed, store.start_run(db, NOW), NOW, index, broken_source_update)
     assert db["articles"].count == 0
     assert index.candidates(dedupe.fingerprint(seed.body).minhash.band_keys) == []
